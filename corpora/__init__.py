@@ -1,0 +1,1 @@
+"""Built-in corpus adapters (``harness.corpora``), one module per corpus."""

@@ -1,0 +1,74 @@
+"""Reading audio: decode by content, mix down to mono, resample.
+
+The container is detected from the file's bytes (libsndfile), not its name, so
+a ``.wav`` that holds AIFF still reads.  Problems are raised as
+:class:`MediaError` naming the file; conversions that were applied (mix-down,
+resampling) are returned as notes so that the extraction report can count them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import math
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from .errors import MediaError
+
+
+def load_audio(path: Path, sample_rate: int) -> tuple[np.ndarray, list[str]]:
+    """Return ``(signal, notes)``: float32 mono samples at ``sample_rate``.
+
+    Raises :class:`MediaError` for unreadable, truncated, empty or silent files.
+    """
+    path = Path(path)
+    notes: list[str] = []
+    _check_riff_complete(path)
+    try:
+        with sf.SoundFile(str(path)) as f:
+            data = f.read(dtype="float32", always_2d=True)
+            native_rate = f.samplerate
+    except (RuntimeError, sf.LibsndfileError, OSError) as exc:
+        raise MediaError(f"{path}: cannot decode audio ({exc})") from None
+    if data.shape[0] == 0:
+        raise MediaError(f"{path}: zero-length audio")
+    if data.shape[1] > 1:
+        notes.append(f"mixed down from {data.shape[1]} channels")
+    signal = data.mean(axis=1)
+    if not np.any(signal):
+        raise MediaError(f"{path}: silent audio (all samples are zero)")
+    if native_rate != sample_rate:
+        g = math.gcd(int(native_rate), int(sample_rate))
+        signal = resample_poly(signal, sample_rate // g, native_rate // g).astype(np.float32)
+        notes.append(f"resampled {native_rate}->{sample_rate} Hz")
+    return np.ascontiguousarray(signal, dtype=np.float32), notes
+
+
+def _check_riff_complete(path: Path) -> None:
+    """Raise MediaError when a RIFF/WAVE file's data chunk is shorter than its header says.
+
+    libsndfile silently reads what is there; a truncated copy of a corpus file
+    would then yield a shorter utterance without a word.
+    """
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return
+        size = path.stat().st_size
+        pos = 12
+        while pos + 8 <= size:
+            f.seek(pos)
+            chunk = f.read(8)
+            declared = int.from_bytes(chunk[4:8], "little")
+            if chunk[:4] == b"data":
+                available = size - pos - 8
+                if declared != 0xFFFFFFFF and available < declared:
+                    raise MediaError(
+                        f"{path}: truncated WAV (data chunk declares {declared} bytes, "
+                        f"{available} present)"
+                    )
+                return
+            pos += 8 + declared + (declared & 1)

@@ -1,0 +1,157 @@
+"""The ``harness`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import HarnessError
+from .jobs import DEFAULT_FEATURES, RunRequest
+from .method import BUDGETS
+from .normalize import NORMS
+from .paths import default_data_root
+from .protocols import PROTOCOLS
+from .registry import KINDS, default_registry
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise HarnessError(f"{option} expects NAME=VALUE, got {v!r}")
+        k, val = v.split("=", 1)
+        out[k.strip()] = val.strip()
+    return out
+
+
+def _hparams(values: list[str], methods: list[str]) -> dict[str, dict[str, str]]:
+    """``--hp lr=0.01`` (every method run) or ``--hp classic.lr=0.01`` (one method)."""
+    out: dict[str, dict[str, str]] = {}
+    registry = default_registry()
+    for name, value in _pairs(values, "--hp").items():
+        if "." in name:
+            method, param = name.split(".", 1)
+            out.setdefault(method, {})[param] = value
+            continue
+        owners = [m for m in methods if name in registry.method(m).space]
+        if not owners:
+            raise HarnessError(f"--hp {name}: none of the methods {methods} has that hyperparameter")
+        for m in owners:
+            out.setdefault(m, {})[name] = value
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__.strip())
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run methods x corpora x protocols and print a results table")
+    run.add_argument("--method", action="append", default=[], help="method name (repeatable)")
+    run.add_argument("--corpus", action="append", default=[], help="corpus name (repeatable)")
+    run.add_argument("--protocol", action="append", choices=PROTOCOLS,
+                     help="within (speaker-disjoint k-fold, default), loso, split, cross, multi (repeatable)")
+    run.add_argument("--source", action="append", default=[], help="source corpus for cross/multi")
+    run.add_argument("--target", action="append", default=[], help="target corpus for cross/multi")
+    run.add_argument("--seeds", type=int, default=1, help="model seeds per fold (default 1)")
+    run.add_argument("--split-seed", type=int, default=0, help="seed of the fold assignment")
+    run.add_argument("--folds", type=int, default=5, help="k of within-corpus k-fold (default 5)")
+    run.add_argument("--modality", choices=("audio", "visual"), help="target modality (default audio)")
+    run.add_argument("--features", action="append", default=[], metavar="MODALITY=NAME",
+                     help=f"feature extractor per modality (default {DEFAULT_FEATURES})")
+    run.add_argument("--norm", choices=NORMS, default="speaker",
+                     help="feature standardisation: speaker (each speaker's own statistics, no labels; "
+                          "default), global (training-part statistics) or none")
+    run.add_argument("--budget", choices=BUDGETS, default="default", help="training budget preset")
+    run.add_argument("--hp", action="append", default=[], metavar="[METHOD.]NAME=VALUE",
+                     help="override a hyperparameter default")
+    run.add_argument("--no-reference", dest="reference", action="store_false",
+                     help="cross/multi: do not run the within-corpus reference on the target")
+    run.add_argument("--data-root", type=Path, default=None,
+                     help="folder holding the corpora (default $HARNESS_DATA_ROOT)")
+    run.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR",
+                     help="explicit folder of one corpus")
+    run.add_argument("--results", type=Path, default=Path("results"), help="results directory")
+    run.add_argument("--cache", type=Path, default=None, help="cache directory (default $HARNESS_CACHE "
+                                                             "or ~/.cache/harness)")
+    run.add_argument("--skip-unreadable", action="store_true",
+                     help="leave out items whose media cannot be decoded (reported with counts)")
+    run.add_argument("--workers", type=int, default=None, help="feature-extraction processes")
+    run.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    lst = sub.add_parser("list", help="list registered plugins")
+    lst.add_argument("kind", choices=list(KINDS))
+
+    show = sub.add_parser("show", help="show one stored job (id prefix)")
+    show.add_argument("job")
+    show.add_argument("--results", type=Path, default=Path("results"))
+    return parser
+
+
+def cmd_run(args) -> int:
+    from .report import json_document, render_table, summarise_jobs
+    from .runner import Runner, log
+    from .store import ResultsStore
+
+    data_root = args.data_root or default_data_root()
+    request = RunRequest(
+        methods=args.method, corpora=args.corpus, protocols=args.protocol or ["within"],
+        sources=args.source, targets=args.target, seeds=args.seeds, split_seed=args.split_seed,
+        folds=args.folds, modality=args.modality, features=_pairs(args.features, "--features"),
+        norm=args.norm, budget=args.budget, hparams=_hparams(args.hp, args.method),
+        reference=args.reference, data_root=data_root,
+        corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
+        results=args.results, cache=args.cache, skip_unreadable=args.skip_unreadable,
+        workers=args.workers, progress=not args.quiet)
+    runner = Runner(request)
+    outcome = runner.run()
+    jobs = ResultsStore(args.results).jobs(outcome.job_ids)
+    rows = summarise_jobs(jobs)
+    if args.json:
+        print(json_document(jobs, rows, outcome))
+    else:
+        synthetic = {name for name in runner._corpora if runner.registry.corpus(name).synthetic}
+        print(render_table(rows, synthetic))
+        log(f"{outcome.ran} job(s) run, {outcome.skipped} found in the store; "
+            f"{outcome.wall_time:.1f} s; results in {Path(args.results) / 'results.sqlite'}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from tabulate import tabulate
+
+    registry = default_registry()
+    rows = [[c.name, c.description, c.plugin] for c in registry.components(args.kind)]
+    if not rows:
+        print(f"no {args.kind} registered")
+    else:
+        print(tabulate(rows, headers=["name", "description", "plugin"], tablefmt="plain"))
+    return 0
+
+
+def cmd_show(args) -> int:
+    from .store import ResultsStore
+
+    job = ResultsStore(args.results).job(args.job)
+    if job is None:
+        raise HarnessError(f"no job {args.job!r} in {args.results}")
+    print(json.dumps(job, indent=2, sort_keys=True))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "list": cmd_list, "show": cmd_show}[args.command](args)
+    except HarnessError as exc:
+        print(f"harness: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("harness: interrupted; finished jobs are stored, run again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

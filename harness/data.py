@@ -1,0 +1,158 @@
+"""The data model: items and the corpus-adapter interface.
+
+A corpus adapter reads a corpus in the layout it was distributed in and yields
+:class:`Item` records.  It never extracts features and never trains; it only
+knows the corpus: its layout, label codes, speakers, modalities and official
+splits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from .errors import CorpusError, CorpusNotFound
+from .labels import DIMENSIONS, EMOTIONS
+
+#: Modalities a corpus can provide.  ``visual`` covers video files, frame
+#: sequences and still images; the feature extractor decides how to read them.
+MODALITIES: tuple[str, ...] = ("audio", "visual")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One recording (utterance, clip or image) of a corpus."""
+
+    id: str
+    corpus: str
+    media: dict[str, Path]
+    speaker: str | None = None
+    label: str | None = None
+    dims: dict[str, float] = field(default_factory=dict)
+    split: str | None = None
+
+    def __post_init__(self):
+        if self.label is not None and self.label not in EMOTIONS:
+            raise CorpusError(f"{self.corpus}/{self.id}: label {self.label!r} is not canonical")
+        bad = set(self.dims) - set(DIMENSIONS)
+        if bad:
+            raise CorpusError(f"{self.corpus}/{self.id}: unknown dimensions {sorted(bad)}")
+        bad = set(self.media) - set(MODALITIES)
+        if bad:
+            raise CorpusError(f"{self.corpus}/{self.id}: unknown modalities {sorted(bad)}")
+
+    @property
+    def key(self) -> str:
+        """Globally unique item key: ``corpus/id``."""
+        return f"{self.corpus}/{self.id}"
+
+    @property
+    def speaker_key(self) -> str | None:
+        """Globally unique speaker key: ``corpus:speaker`` (None when unknown)."""
+        return None if self.speaker is None else f"{self.corpus}:{self.speaker}"
+
+
+class Corpus:
+    """Base class of corpus adapters.
+
+    Subclasses set the class attributes and implement :meth:`is_present` and
+    :meth:`load`.  ``root`` is the corpus's own folder.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    #: Folder names tried under the data root, in order.
+    folders: ClassVar[tuple[str, ...]] = ()
+    modalities: ClassVar[tuple[str, ...]] = ("audio",)
+    labels: ClassVar[tuple[str, ...]] = ()
+    dimensions: ClassVar[tuple[str, ...]] = ()
+    #: Official split names (e.g. ``("train", "test")``); empty when none.
+    splits: ClassVar[tuple[str, ...]] = ()
+    #: Synthetic corpora are always marked as such in tables.
+    synthetic: ClassVar[bool] = False
+    #: The expected layout, shown when the corpus is not found.
+    layout: ClassVar[str] = ""
+    #: Where the corpus is obtained.
+    obtain: ClassVar[str] = ""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._items: list[Item] | None = None
+
+    # -- locating -------------------------------------------------------
+    @classmethod
+    def is_present(cls, path: Path) -> bool:
+        """True when ``path`` looks like this corpus's top folder."""
+        raise NotImplementedError
+
+    @classmethod
+    def locate(cls, data_root: Path | None, explicit: Path | None = None) -> "Corpus":
+        """Find the corpus under ``data_root`` (or at ``explicit``) or raise CorpusNotFound."""
+        candidates: list[Path] = []
+        if explicit is not None:
+            candidates.append(Path(explicit))
+        elif data_root is not None:
+            root = Path(data_root)
+            candidates += [root / f for f in cls.folders] + [root]
+        for path in candidates:
+            if path.is_dir() and cls.is_present(path):
+                return cls(path)
+        searched = ", ".join(str(p) for p in candidates) or "(no data root given)"
+        raise CorpusNotFound(
+            f"corpus {cls.name!r} not found. Searched: {searched}.\n"
+            f"Expected layout: {cls.layout}\n"
+            f"Obtain it from: {cls.obtain}\n"
+            f"Point the harness at it with --data-root DIR (containing one of the folders "
+            f"{', '.join(cls.folders)}) or --corpus-path {cls.name}=DIR."
+        )
+
+    # -- reading --------------------------------------------------------
+    def load(self) -> list[Item]:
+        """Read the corpus's items (subclasses implement)."""
+        raise NotImplementedError
+
+    def items(self) -> list[Item]:
+        """The items, read once and validated (unique ids, labels inside ``labels``)."""
+        if self._items is None:
+            items = self.load()
+            if not items:
+                raise CorpusError(
+                    f"{self.name}: no items found in {self.root}. Expected layout: {self.layout}"
+                )
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise CorpusError(f"{self.name}: duplicate item id {item.id!r} in {self.root}")
+                seen.add(item.id)
+                if item.label is not None and self.labels and item.label not in self.labels:
+                    raise CorpusError(f"{self.name}/{item.id}: label {item.label!r} outside {self.labels}")
+            self._items = sorted(items, key=lambda it: it.id)
+        return self._items
+
+    def fingerprint(self) -> str:
+        """A hash of the item list (ids, speakers, labels, dims, splits, file names).
+
+        Stored with every job so that a result can be traced to the exact data.
+        """
+        rows = [
+            [it.id, it.speaker, it.label, sorted(it.dims.items()), it.split,
+             sorted((m, p.name) for m, p in it.media.items())]
+            for it in self.items()
+        ]
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+
+    def summary(self) -> dict:
+        """Counts for reports: items, speakers, labels, modalities, splits."""
+        items = self.items()
+        return {
+            "corpus": self.name,
+            "items": len(items),
+            "speakers": len({it.speaker for it in items if it.speaker is not None}),
+            "labels": dict(sorted(Counter(it.label for it in items if it.label).items())),
+            "modalities": list(self.modalities),
+            "splits": dict(sorted(Counter(it.split for it in items if it.split).items())),
+        }

@@ -1,0 +1,233 @@
+"""Feature extractors: the interface and the content-keyed on-disk cache.
+
+An extractor turns one media file into an array.  The cache key is the hash of
+the file's bytes together with the extractor's name, version and parameters, so
+changing a parameter (or the file) can never silently reuse stale features.
+Cache misses are extracted in parallel over the cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from tqdm import tqdm
+
+from .audio import load_audio
+from .data import Item
+from .errors import HarnessError, MediaError
+
+
+class FeatureExtractor:
+    """Base class of feature extractors (one media file -> one array)."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    modality: ClassVar[str]
+    #: ``vector`` -> (D,), ``sequence`` -> (T, D), ``segments`` -> (S, ...).
+    kind: ClassVar[str] = "vector"
+    #: Bump when the output for the same input and parameters changes.
+    version: ClassVar[str] = "1"
+    #: Parameters and their defaults; only these may be set.
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **params: Any):
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            raise HarnessError(
+                f"feature extractor {self.name!r} has no parameter(s) {sorted(unknown)}; "
+                f"known: {sorted(self.defaults)}"
+            )
+        self.params = {**self.defaults, **params}
+        self.notes: list[str] = []
+
+    def identity(self) -> dict:
+        """What the cache key and the job config record about this extractor."""
+        return {"name": self.name, "version": self.version, "params": self.params}
+
+    def extract(self, path: Path) -> np.ndarray:
+        """Return the features of one file; append conversions applied to ``self.notes``."""
+        raise NotImplementedError
+
+
+class AudioFeatureExtractor(FeatureExtractor):
+    """An extractor over mono audio at ``sample_rate`` (decoding is done here)."""
+
+    modality = "audio"
+    sample_rate: ClassVar[int] = 16000
+
+    def extract(self, path: Path) -> np.ndarray:
+        signal, notes = load_audio(path, self.sample_rate)
+        self.notes.extend(notes)
+        return self.from_signal(signal)
+
+    def from_signal(self, signal: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+# -- cache ------------------------------------------------------------------
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def content_digest(path: Path) -> str:
+    """BLAKE2 of the file's bytes (memoised per path, size and mtime)."""
+    st = os.stat(path)
+    memo = (str(path), st.st_size, st.st_mtime_ns)
+    if memo not in _DIGESTS:
+        h = hashlib.blake2b(digest_size=20)
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        _DIGESTS[memo] = h.hexdigest()
+    return _DIGESTS[memo]
+
+
+class FeatureCache:
+    """Arrays on disk under ``root/<extractor>/<key[:2]>/<key>.npy``; writes are atomic."""
+
+    def __init__(self, root: Path | None):
+        self.root = None if root is None else Path(root)
+
+    def key(self, path: Path, extractor: FeatureExtractor) -> str:
+        ident = json.dumps(extractor.identity(), sort_keys=True, default=str)
+        return hashlib.sha256(f"{content_digest(path)}|{ident}".encode()).hexdigest()
+
+    def _file(self, name: str, key: str) -> Path:
+        return self.root / name / key[:2] / f"{key}.npy"
+
+    def get(self, name: str, key: str) -> np.ndarray | None:
+        if self.root is None:
+            return None
+        f = self._file(name, key)
+        return np.load(f) if f.exists() else None
+
+    def put(self, name: str, key: str, array: np.ndarray) -> None:
+        if self.root is None:
+            return
+        f = self._file(name, key)
+        f.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=f.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            np.save(out, array)
+        os.replace(tmp, f)
+
+
+# -- extraction over a corpus -----------------------------------------------
+@dataclass
+class ExtractionReport:
+    """What happened while extracting one feature set over a list of items."""
+
+    extractor: str
+    total: int = 0
+    cached: int = 0
+    computed: int = 0
+    notes: Counter = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "extractor": self.extractor, "total": self.total, "cached": self.cached,
+            "computed": self.computed, "notes": dict(self.notes),
+            "skipped": [list(s) for s in self.skipped],
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"{self.extractor}: {self.total} items, {self.cached} from cache, {self.computed} extracted"]
+        out += [f"  {n} file(s) {note}" for note, n in sorted(self.notes.items())]
+        if self.skipped:
+            out.append(f"  skipped {len(self.skipped)} item(s):")
+            out += [f"    {key}: {why}" for key, why in self.skipped]
+        return out
+
+
+def _extract_one(extractor: FeatureExtractor, path: Path) -> tuple[np.ndarray | None, list[str], str | None]:
+    extractor.notes = []
+    try:
+        array = np.asarray(extractor.extract(path), dtype=np.float32)
+    except MediaError as exc:
+        return None, [], str(exc)
+    if not np.all(np.isfinite(array)):
+        return None, [], f"{path}: {extractor.name} produced non-finite values"
+    return array, list(extractor.notes), None
+
+
+def _extract_chunk(extractor: FeatureExtractor, paths: list[Path]):
+    return [_extract_one(extractor, p) for p in paths]
+
+
+def extract_features(
+    items: Sequence[Item],
+    extractor: FeatureExtractor,
+    cache: FeatureCache,
+    *,
+    skip_unreadable: bool = False,
+    workers: int | None = None,
+    progress: bool = True,
+) -> tuple[dict[str, np.ndarray], ExtractionReport]:
+    """Features for every item (keyed by ``item.key``) and a report.
+
+    Unreadable media raise :class:`MediaError` naming the file, unless
+    ``skip_unreadable`` is set: then the item is left out and listed in the
+    report.  Items without the extractor's modality are an error.
+    """
+    report = ExtractionReport(extractor.name, total=len(items))
+    features: dict[str, np.ndarray] = {}
+    missing: list[tuple[Item, str]] = []
+    for item in items:
+        path = item.media.get(extractor.modality)
+        if path is None:
+            raise HarnessError(
+                f"{item.key}: no {extractor.modality} media, which {extractor.name!r} needs"
+            )
+        key = cache.key(path, extractor)
+        array = cache.get(extractor.name, key)
+        if array is None:
+            missing.append((item, key))
+        else:
+            features[item.key] = array
+            report.cached += 1
+    workers = workers or os.cpu_count() or 1
+    results = _run(extractor, [item.media[extractor.modality] for item, _ in missing], workers, progress)
+    for (item, key), (array, notes, error) in zip(missing, results):
+        if error is not None:
+            if not skip_unreadable:
+                raise MediaError(f"{error} (pass --skip-unreadable to leave such items out, with a report)")
+            report.skipped.append((item.key, error))
+            continue
+        cache.put(extractor.name, key, array)
+        features[item.key] = array
+        report.computed += 1
+        report.notes.update(notes)
+    return features, report
+
+
+def _run(extractor, paths: list[Path], workers: int, progress: bool):
+    if not paths:
+        return []
+    bar = tqdm(total=len(paths), desc=f"extract {extractor.name}", unit="file",
+               disable=not progress, leave=False)
+    results = []
+    if workers <= 1 or len(paths) < 16:
+        for p in paths:
+            results.append(_extract_one(extractor, p))
+            bar.update(1)
+    else:
+        size = max(1, min(32, len(paths) // (workers * 4)))
+        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for chunk_result in pool.map(_extract_chunk, [extractor] * len(chunks), chunks):
+                results.extend(chunk_result)
+                bar.update(len(chunk_result))
+    bar.close()
+    return results

@@ -1,0 +1,152 @@
+"""What ``harness run`` asks for and the jobs it expands into.
+
+A request names methods, corpora and protocols; it expands into experiments
+(one protocol over a set of corpora) and each experiment into jobs, one per
+method x fold x model seed.  A job is named by the hash of its canonical
+config, so running the same request again finds its finished jobs in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import HarnessError
+from .labels import shared_labels
+from .protocols import (CROSS_PROTOCOLS, PROTOCOLS, CrossCorpus, LeaveOneSpeakerOut, OfficialSplit,
+                        Protocol, SpeakerDisjointKFold)
+
+#: The feature extractor used for a modality when the request names none.
+DEFAULT_FEATURES = {"audio": "egemaps", "visual": "face-hog"}
+
+
+@dataclass
+class RunRequest:
+    methods: list[str]
+    corpora: list[str] = field(default_factory=list)
+    protocols: list[str] = field(default_factory=lambda: ["within"])
+    sources: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    seeds: int = 1
+    split_seed: int = 0
+    folds: int = 5
+    modality: str | None = None
+    features: dict[str, str] = field(default_factory=dict)
+    norm: str = "speaker"
+    budget: str = "default"
+    hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reference: bool = True
+    data_root: Path | None = None
+    corpus_paths: dict[str, Path] = field(default_factory=dict)
+    results: Path = Path("results")
+    cache: Path | None = None
+    skip_unreadable: bool = False
+    workers: int | None = None
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One protocol over a set of corpora; ``role`` is ``main`` or ``reference``
+    (the within-corpus score of a cross-corpus target, to show the drop)."""
+
+    protocol: str
+    train_corpora: tuple[str, ...]
+    test_corpus: str
+    role: str = "main"
+    #: restrict to these labels (a reference uses the label set of its cross-corpus pair)
+    labels: tuple[str, ...] | None = None
+
+    @property
+    def corpora(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.train_corpora + (self.test_corpus,)))
+
+    @property
+    def title(self) -> str:
+        if self.protocol in CROSS_PROTOCOLS:
+            return "+".join(self.train_corpora) + " -> " + self.test_corpus
+        return self.test_corpus
+
+
+def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, ...]]
+                     ) -> list[Experiment]:
+    """Expand the request's protocols and corpora into experiments.
+
+    ``labels_of(corpus)`` gives a corpus's label set; a cross-corpus target's
+    within-corpus reference is restricted to the labels of its pair, so that
+    the two numbers are comparable.
+    """
+    out: list[Experiment] = []
+    for protocol in request.protocols:
+        if protocol not in PROTOCOLS:
+            raise HarnessError(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+        if protocol in CROSS_PROTOCOLS:
+            sources = request.sources or request.corpora
+            targets = request.targets or request.corpora
+            if not sources or not targets:
+                raise HarnessError(f"protocol {protocol!r} needs --source and --target (or --corpus)")
+            if protocol == "cross":
+                pairs = [((s,), t) for s in sources for t in targets if s != t]
+            else:
+                pairs = [(tuple(s for s in sources if s != t), t) for t in targets]
+                pairs = [(s, t) for s, t in pairs if len(s) >= 2]
+            if not pairs:
+                raise HarnessError(f"protocol {protocol!r}: no source/target combination "
+                                   f"({'one source' if protocol == 'cross' else 'two or more sources'}"
+                                   f" different from the target is needed)")
+            for s, t in pairs:
+                out.append(Experiment(protocol, s, t))
+            if request.reference:
+                for s, t in pairs:
+                    shared = shared_labels(labels_of(c) for c in s + (t,))
+                    out.append(Experiment("within", (t,), t, role="reference", labels=shared))
+        else:
+            if not request.corpora:
+                raise HarnessError(f"protocol {protocol!r} needs --corpus")
+            out += [Experiment(protocol, (c,), c) for c in request.corpora]
+    return list(dict.fromkeys(out))
+
+
+def make_protocol(experiment: Experiment, folds: int) -> Protocol:
+    if experiment.protocol == "within":
+        return SpeakerDisjointKFold(folds)
+    if experiment.protocol == "loso":
+        return LeaveOneSpeakerOut()
+    if experiment.protocol == "split":
+        return OfficialSplit()
+    return CrossCorpus(experiment.train_corpora, experiment.test_corpus)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything that determines one job's result."""
+
+    method: str
+    hparams: dict
+    protocol: str
+    train_corpora: tuple[str, ...]
+    test_corpus: str
+    fold: str
+    split_seed: int
+    model_seed: int
+    modality: str
+    features: dict
+    norm: str
+    budget: str
+    labels: tuple[str, ...]
+    data: dict  # corpus -> fingerprint of its item list
+
+    def config(self) -> dict:
+        cfg = asdict(self)
+        cfg["train_corpora"] = list(self.train_corpora)
+        cfg["labels"] = list(self.labels)
+        return cfg
+
+    @property
+    def job_id(self) -> str:
+        canonical = json.dumps(self.config(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:20]

@@ -1,0 +1,85 @@
+"""The method interface and the feature sets methods see.
+
+A method never opens a file and knows nothing about folds: the core hands it a
+training and a validation :class:`FeatureSet` (validation for early stopping
+and tuning only) and asks for predictions on other feature sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .space import Param
+
+BUDGETS: tuple[str, ...] = ("smoke", "default", "paper")
+
+
+@dataclass
+class FeatureSet:
+    """Features of a list of items with their targets and provenance."""
+
+    x: np.ndarray
+    keys: list[str]
+    speakers: list[str | None]
+    domains: list[str]
+    labels: tuple[str, ...] = ()
+    y: np.ndarray | None = None
+    targets: np.ndarray | None = None
+    dimensions: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.labels)
+
+    def subset(self, index) -> "FeatureSet":
+        index = np.asarray(index)
+        return FeatureSet(
+            x=self.x[index], keys=[self.keys[i] for i in index],
+            speakers=[self.speakers[i] for i in index], domains=[self.domains[i] for i in index],
+            labels=self.labels, y=None if self.y is None else self.y[index],
+            targets=None if self.targets is None else self.targets[index],
+            dimensions=self.dimensions,
+        )
+
+
+class Method:
+    """Base class of methods.
+
+    Subclasses declare ``space`` (hyperparameters with the paper's defaults),
+    ``budgets`` (iteration counts per budget preset) and implement
+    :meth:`fit` and :meth:`predict`.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    tasks: ClassVar[tuple[str, ...]] = ("classification",)
+    #: Feature kind consumed: ``vector``, ``sequence`` or ``segments``.
+    inputs: ClassVar[str] = "vector"
+    space: ClassVar[dict[str, Param]] = {}
+    #: budget preset -> settings (epochs, patience, generations ...).
+    budgets: ClassVar[dict[str, dict[str, Any]]] = {b: {} for b in BUDGETS}
+
+    def __init__(self, hparams: dict[str, Any], seed: int, budget: str = "default"):
+        self.hparams = dict(hparams)
+        self.seed = int(seed)
+        self.budget = budget
+        self.settings = dict(self.budgets[budget])
+
+    def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict[str, Any]:
+        """Train; return a small dict of training facts to store (best epoch, ...).
+
+        ``valid`` serves early stopping and model selection only.  Iterative
+        methods call ``report(step, validation_score)`` so that a tuner can
+        prune poor trials.
+        """
+        raise NotImplementedError
+
+    def predict(self, data: FeatureSet) -> np.ndarray:
+        """Class posteriors (N, C) for classification, values (N, K) for regression."""
+        raise NotImplementedError

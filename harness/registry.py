@@ -1,0 +1,119 @@
+"""The plugin manager and the component registries built from it.
+
+Built-in modules are registered as pluggy plugins exactly like third-party
+ones; third-party packages join through the ``harness.plugins`` entry-point
+group.  Two components of one kind with the same name are an error naming both
+plugins.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pluggy
+
+from . import hookspecs
+from .errors import DuplicateComponent, UnknownComponent
+
+#: Modules of the built-in plugins, registered like any other plugin.
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "harness.corpora.emodb",
+    "harness.corpora.demo",
+    "harness.plugins.egemaps",
+    "harness.plugins.face_hog",
+    "harness.plugins.classic",
+    "harness.plugins.average_fusion",
+)
+
+#: kind -> hook name
+KINDS: dict[str, str] = {
+    "corpora": "harness_corpora",
+    "features": "harness_features",
+    "methods": "harness_methods",
+    "fusions": "harness_fusions",
+}
+
+
+def plugin_manager(entry_points: bool = True, extra: Iterable[object] = ()) -> pluggy.PluginManager:
+    """A plugin manager with the built-ins, the entry-point plugins and ``extra`` registered."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in BUILTIN_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    if entry_points:
+        pm.load_setuptools_entrypoints(hookspecs.ENTRY_POINT_GROUP)
+    for plugin in extra:
+        pm.register(plugin)
+    return pm
+
+
+@dataclass(frozen=True)
+class Component:
+    kind: str
+    name: str
+    cls: type
+    plugin: str
+
+    @property
+    def description(self) -> str:
+        return getattr(self.cls, "description", "").strip().splitlines()[0] if getattr(
+            self.cls, "description", "") else ""
+
+
+class Registry:
+    """Name -> component class, per kind, collected from a plugin manager."""
+
+    def __init__(self, pm: pluggy.PluginManager):
+        self.pm = pm
+        self._by_kind: dict[str, dict[str, Component]] = {}
+        for kind, hook_name in KINDS.items():
+            table: dict[str, Component] = {}
+            for impl in getattr(pm.hook, hook_name).get_hookimpls():
+                for cls in impl.function() or []:
+                    name = getattr(cls, "name", None)
+                    if not name:
+                        raise DuplicateComponent(
+                            f"plugin {impl.plugin_name!r} registers a {kind[:-1]} without a name: {cls!r}"
+                        )
+                    if name in table:
+                        raise DuplicateComponent(
+                            f"{kind[:-1]} name {name!r} is registered twice: by plugin "
+                            f"{table[name].plugin!r} ({table[name].cls.__qualname__}) and by "
+                            f"plugin {impl.plugin_name!r} ({cls.__qualname__})"
+                        )
+                    table[name] = Component(kind, name, cls, impl.plugin_name)
+            self._by_kind[kind] = dict(sorted(table.items()))
+
+    def components(self, kind: str) -> list[Component]:
+        return list(self._by_kind[kind].values())
+
+    def names(self, kind: str) -> list[str]:
+        return list(self._by_kind[kind])
+
+    def get(self, kind: str, name: str) -> type:
+        try:
+            return self._by_kind[kind][name].cls
+        except KeyError:
+            known = ", ".join(self.names(kind)) or "(none)"
+            raise UnknownComponent(f"unknown {kind[:-1]} {name!r}; known {kind}: {known}") from None
+
+    def corpus(self, name: str):
+        return self.get("corpora", name)
+
+    def method(self, name: str):
+        return self.get("methods", name)
+
+    def feature(self, name: str):
+        return self.get("features", name)
+
+    def fusion(self, name: str):
+        return self.get("fusions", name)
+
+
+@functools.lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of built-ins plus installed entry-point plugins (built once)."""
+    return Registry(plugin_manager())

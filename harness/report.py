@@ -1,0 +1,87 @@
+"""Results tables for the terminal (tabulate) and JSON documents, read from the store."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from tabulate import tabulate
+
+from .metrics import summarise
+
+SUMMARY_METRICS = ("uar", "war", "macro_f1")
+
+
+def _group_key(job: dict) -> tuple:
+    cfg = job["config"]
+    return (job["report"].get("role", "main"), job["method"], job["protocol"],
+            tuple(job["train_corpora"]), job["test_corpus"], cfg["modality"], cfg["features"]["name"],
+            cfg["norm"], tuple(cfg["labels"]))
+
+
+def summarise_jobs(jobs: list[dict]) -> list[dict]:
+    """One row per (method, protocol, corpora, features, ...) with mean/std over folds and seeds."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for job in jobs:
+        groups[_group_key(job)].append(job)
+    rows = []
+    for key, members in groups.items():
+        role, method, protocol, train, test, modality, features, norm, labels = key
+        row = {"role": role, "method": method, "protocol": protocol, "train": list(train), "test": test,
+               "modality": modality, "features": features, "norm": norm, "labels": list(labels),
+               "jobs": len(members), "folds": len({m["fold"] for m in members}),
+               "seeds": len({m["model_seed"] for m in members}),
+               "wall_time": sum(m["wall_time"] for m in members)}
+        for metric in SUMMARY_METRICS:
+            row[metric] = summarise([m["metrics"][metric] for m in members])
+        rows.append(row)
+    refs = {(r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"]): r
+            for r in rows if r["protocol"] in ("within", "loso")}
+    for r in rows:
+        if r["protocol"] in ("cross", "multi"):
+            ref = refs.get((r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"]))
+            if ref is not None:
+                r["within_uar"] = ref["uar"]["mean"]
+                r["drop_uar"] = r["uar"]["mean"] - ref["uar"]["mean"]
+    order = {"within": 0, "loso": 1, "split": 2, "cross": 3, "multi": 4}
+    rows.sort(key=lambda r: (r["role"] != "main", order.get(r["protocol"], 9), r["test"],
+                             "+".join(r["train"]), r["method"]))
+    return rows
+
+
+def _fmt(stat: dict) -> str:
+    return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if stat["n"] > 1 else f"{stat['mean']:.3f}"
+
+
+def render_table(rows: list[dict], synthetic: set[str]) -> str:
+    def name(corpus: str) -> str:
+        return corpus + ("†" if corpus in synthetic else "")
+
+    table = []
+    for r in rows:
+        where = name(r["test"]) if r["protocol"] not in ("cross", "multi") else \
+            "+".join(name(c) for c in r["train"]) + " → " + name(r["test"])
+        protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
+        table.append([r["method"], protocol, where, f"{r['modality']}/{r['features']}", r["jobs"],
+                      _fmt(r["uar"]), _fmt(r["war"]), _fmt(r["macro_f1"]),
+                      f"{r['drop_uar']:+.3f}" if "drop_uar" in r else "", f"{r['wall_time']:.1f}"])
+    text = tabulate(table, headers=["method", "protocol", "corpora", "features", "jobs", "UAR", "WAR",
+                                    "macro-F1", "Δ UAR vs within", "time (s)"], tablefmt="github")
+    notes = ["mean ± sample std over folds × seeds; chance UAR = 1/number of labels."]
+    if any("drop_uar" in r for r in rows):
+        notes.append("Δ UAR vs within: cross-corpus UAR minus the within-corpus UAR of the same "
+                     "method on the target, on the same labels.")
+    if any(c in synthetic for r in rows for c in r["train"] + [r["test"]]):
+        notes.append("† synthetic demo corpus (generated, not real recordings).")
+    return text + "\n" + "\n".join(notes)
+
+
+def json_document(jobs: list[dict], rows: list[dict], outcome) -> str:
+    doc = {
+        "jobs": [{k: job[k] for k in ("job_id", "method", "protocol", "train_corpora", "test_corpus",
+                                      "fold", "split_seed", "model_seed", "hparams", "metrics",
+                                      "wall_time")} for job in jobs],
+        "summary": rows,
+        "ran": outcome.ran, "skipped": outcome.skipped, "wall_time": outcome.wall_time,
+    }
+    return json.dumps(doc, indent=2, sort_keys=True)

@@ -1,0 +1,1 @@
+"""Built-in plugins: methods, feature extractors and fusion strategies (``harness.plugins``)."""
