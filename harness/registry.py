@@ -28,6 +28,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "harness.plugins.average_fusion",
 )
 
+#: kind -> singular noun, for messages
+SINGULAR = {"corpora": "corpus", "features": "feature extractor", "methods": "method", "fusions": "fusion"}
+
 #: kind -> hook name
 KINDS: dict[str, str] = {
     "corpora": "harness_corpora",
@@ -76,11 +79,11 @@ class Registry:
                     name = getattr(cls, "name", None)
                     if not name:
                         raise DuplicateComponent(
-                            f"plugin {impl.plugin_name!r} registers a {kind[:-1]} without a name: {cls!r}"
+                            f"plugin {impl.plugin_name!r} registers a {SINGULAR[kind]} without a name: {cls!r}"
                         )
                     if name in table:
                         raise DuplicateComponent(
-                            f"{kind[:-1]} name {name!r} is registered twice: by plugin "
+                            f"{SINGULAR[kind]} name {name!r} is registered twice: by plugin "
                             f"{table[name].plugin!r} ({table[name].cls.__qualname__}) and by "
                             f"plugin {impl.plugin_name!r} ({cls.__qualname__})"
                         )
@@ -98,7 +101,7 @@ class Registry:
             return self._by_kind[kind][name].cls
         except KeyError:
             known = ", ".join(self.names(kind)) or "(none)"
-            raise UnknownComponent(f"unknown {kind[:-1]} {name!r}; known {kind}: {known}") from None
+            raise UnknownComponent(f"unknown {SINGULAR[kind]} {name!r}; known {kind}: {known}") from None
 
     def corpus(self, name: str):
         return self.get("corpora", name)

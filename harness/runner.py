@@ -217,7 +217,9 @@ class Runner:
 
     def run(self) -> RunOutcome:
         start = time.perf_counter()
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        # one intra-op thread per job: the networks are small and thread hand-offs cost more
+        # than they save; parallelism belongs to the executor (jobs) and to feature extraction
+        torch.set_num_threads(1)
         store = ResultsStore(self.request.results)
         outcome = RunOutcome()
         experiments = plan_experiments(self.request, lambda c: self.registry.corpus(c).labels)

@@ -143,10 +143,12 @@ class ResultsStore:
         return out
 
     def jobs(self, job_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Stored jobs (all, or those in ``job_ids``), ordered by finishing time."""
+        """Stored jobs: all (ordered by finishing time), or those in ``job_ids`` in that order."""
         rows = self._query("SELECT * FROM jobs ORDER BY finished_at, job_id")
-        wanted = None if job_ids is None else set(job_ids)
-        return [self._decode(r) for r in rows if wanted is None or r["job_id"] in wanted]
+        if job_ids is None:
+            return [self._decode(r) for r in rows]
+        by_id = {r["job_id"]: r for r in rows}
+        return [self._decode(by_id[j]) for j in job_ids if j in by_id]
 
     def job(self, prefix: str) -> dict[str, Any] | None:
         rows = self._query("SELECT * FROM jobs WHERE job_id LIKE ?", (prefix + "%",))

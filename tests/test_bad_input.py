@@ -1,0 +1,104 @@
+"""Bad input: strict label maps, malformed corpora, undecodable or odd media."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from harness.audio import load_audio
+from harness.corpora.emodb import EmoDB
+from harness.errors import CorpusError, CorpusNotFound, LabelError, MediaError
+from harness.features import FeatureCache, extract_features
+from harness.labels import LabelMap
+from harness.plugins.egemaps import EGeMAPSFunctionals
+
+from builders import tone, write_tiny_emodb
+
+
+def test_label_map_is_strict_and_names_file_and_code():
+    codes = LabelMap("toy", {"a": "anger", "h": "happiness"})
+    assert codes("a", "x.wav") == "anger"
+    with pytest.raises(LabelError, match=r"x\.wav: unknown toy label code 'q'.*a=anger"):
+        codes("q", "x.wav")
+
+
+def test_label_map_rejects_non_canonical_targets():
+    with pytest.raises(ValueError, match="non-canonical"):
+        LabelMap("toy", {"a": "angry"})
+
+
+def test_emodb_unknown_emotion_code_names_the_file(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    sf.write(root / "emodb" / "wav" / "03a05Xa.wav", tone(0, 0), 16000)
+    with pytest.raises(LabelError, match=r"03a05Xa\.wav: unknown emodb label code 'X'"):
+        EmoDB.locate(root).items()
+
+
+def test_emodb_foreign_file_name_is_an_error(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    sf.write(root / "emodb" / "wav" / "hello.wav", tone(0, 0), 16000)
+    with pytest.raises(CorpusError, match=r"hello\.wav: not an EMO-DB file name"):
+        EmoDB.locate(root).items()
+
+
+def test_empty_corpus_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "emodb" / "wav").mkdir(parents=True)
+    with pytest.raises(CorpusError, match="emodb: no items found in .*Expected layout"):
+        EmoDB.locate(tmp_path).items()
+
+
+def test_missing_corpus_is_not_found(tmp_path):
+    with pytest.raises(CorpusNotFound, match="corpus 'emodb' not found"):
+        EmoDB.locate(tmp_path / "nowhere")
+
+
+def test_truncated_wav_is_a_media_error(tmp_path):
+    path = tmp_path / "t.wav"
+    sf.write(path, tone(0, 0, seconds=1.0), 16000, subtype="PCM_16")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MediaError, match=r"t\.wav: truncated WAV"):
+        load_audio(path, 16000)
+
+
+def test_zero_length_and_silent_files_are_reported(tmp_path):
+    empty = tmp_path / "empty.wav"
+    sf.write(empty, np.zeros(0, np.float32), 16000)
+    with pytest.raises(MediaError, match="zero-length"):
+        load_audio(empty, 16000)
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(8000, np.float32), 16000)
+    with pytest.raises(MediaError, match="silent"):
+        load_audio(silent, 16000)
+
+
+def test_stereo_file_is_mixed_down_with_a_note(tmp_path):
+    path = tmp_path / "stereo.wav"
+    x = tone(1, 0)
+    sf.write(path, np.stack([x, 0.5 * x], axis=1), 16000)
+    signal, notes = load_audio(path, 16000)
+    assert signal.ndim == 1 and np.allclose(signal, 0.75 * x, atol=1e-4)
+    assert notes == ["mixed down from 2 channels"]
+
+
+def test_decoding_follows_content_not_extension(tmp_path):
+    path = tmp_path / "really_aiff.wav"
+    sf.write(path, tone(1, 0), 22050, format="AIFF")
+    signal, notes = load_audio(path, 16000)
+    assert notes == ["resampled 22050->16000 Hz"] and abs(signal.size - 9600 * 16000 / 22050) <= 2
+
+
+def test_extraction_errors_or_skips_with_counts(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    wav = root / "emodb" / "wav" / "03a01Wa.wav"
+    wav.write_bytes(wav.read_bytes()[:100])
+    items = EmoDB.locate(root).items()
+    cache = FeatureCache(tmp_path / "cache")
+    with pytest.raises(MediaError, match=r"03a01Wa\.wav.*--skip-unreadable"):
+        extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    feats, report = extract_features(items, EGeMAPSFunctionals(), cache, skip_unreadable=True,
+                                     workers=1, progress=False)
+    assert len(feats) == len(items) - 1
+    assert [k for k, _ in report.skipped] == ["emodb/03a01Wa"]
+    assert "skipped 1 item(s)" in "\n".join(report.lines())

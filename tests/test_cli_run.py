@@ -1,0 +1,134 @@
+"""``harness run`` end to end on tiny corpora: table, JSON, store, determinism, resume, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from harness.cli import main
+from harness.store import ResultsStore
+
+from builders import write_tiny_emodb
+
+
+def run(args, capsys):
+    code = main(["run", "--quiet", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_prints_table_and_stores_everything(tiny_emodb, tmp_path, capsys):
+    results = tmp_path / "res"
+    code, out, err = run(["--method", "classic", "--corpus", "emodb", "--protocol", "split",
+                          "--data-root", str(tiny_emodb), "--results", str(results), "--budget", "smoke"],
+                         capsys)
+    assert code == 0, err
+    assert "| classic" in out and "split" in out and "UAR" in out
+    store = ResultsStore(results)
+    (job,) = store.jobs()
+    assert job["method"] == "classic" and job["protocol"] == "split" and job["fold"] == "official"
+    assert job["config"]["norm"] == "speaker" and job["config"]["features"]["name"] == "egemaps"
+    assert job["hparams"]["lr"] == 1e-3 and job["versions"]["torch"] and job["git_commit"]
+    assert job["report"]["fold_sizes"]["test"] == 4 * 7 * 2  # test speakers 12 14 15 16
+    preds = store.predictions(job["job_id"])
+    assert len(preds) == 56 and all(len(p.scores) == 7 for p in preds)
+    assert {p.speaker for p in preds} == {"12", "14", "15", "16"}
+    assert abs(job["metrics"]["war"] - sum(p.true_label == p.pred_label for p in preds) / 56) < 1e-9
+    # second run: nothing to do, same table
+    code, out2, err2 = run(["--method", "classic", "--corpus", "emodb", "--protocol", "split",
+                            "--data-root", str(tiny_emodb), "--results", str(results), "--budget", "smoke"],
+                           capsys)
+    assert "1 of 1 job(s) already in" in err2 and out2 == out
+    assert store.count() == 1
+
+
+def test_same_config_same_numbers_in_a_fresh_store(tiny_emodb, tmp_path, capsys):
+    args = ["--method", "classic", "--corpus", "emodb", "--protocol", "within", "--folds", "3",
+            "--data-root", str(tiny_emodb), "--budget", "smoke", "--json"]
+    _, a, _ = run(args + ["--results", str(tmp_path / "a")], capsys)
+    _, b, _ = run(args + ["--results", str(tmp_path / "b")], capsys)
+    ja, jb = json.loads(a), json.loads(b)
+    assert [j["job_id"] for j in ja["jobs"]] == [j["job_id"] for j in jb["jobs"]]
+    assert [j["metrics"] for j in ja["jobs"]] == [j["metrics"] for j in jb["jobs"]]
+    assert len(ja["jobs"]) == 3 and ja["summary"][0]["folds"] == 3
+
+
+def test_hyperparameter_override_changes_the_job(tiny_emodb, tmp_path, capsys):
+    base = ["--method", "classic", "--corpus", "emodb", "--protocol", "split", "--data-root",
+            str(tiny_emodb), "--results", str(tmp_path / "r"), "--budget", "smoke", "--json"]
+    _, a, _ = run(base, capsys)
+    _, b, _ = run(base + ["--hp", "lr=0.01"], capsys)
+    ja, jb = json.loads(a)["jobs"][0], json.loads(b)["jobs"][0]
+    assert ja["job_id"] != jb["job_id"] and jb["hparams"]["lr"] == 0.01
+
+
+def test_unknown_method_and_corpus_list_the_known_ones(tiny_emodb, capsys):
+    code, _, err = run(["--method", "nope", "--corpus", "emodb"], capsys)
+    assert code == 1 and "unknown method 'nope'" in err and "classic" in err
+    code, _, err = run(["--method", "classic", "--corpus", "nope"], capsys)
+    assert code == 1 and "unknown corpus 'nope'" in err and "emodb" in err
+
+
+def test_missing_corpus_exits_2_with_layout_and_source(tmp_path, capsys):
+    code, _, err = run(["--method", "classic", "--corpus", "emodb", "--data-root", str(tmp_path)], capsys)
+    assert code == 2
+    assert "corpus 'emodb' not found" in err and str(tmp_path) in err
+    assert "wav/03a01Fa.wav" in err and "emodb.bilderbar.info" in err
+
+
+def test_cross_corpus_reports_the_drop(tmp_path, capsys):
+    code, out, err = run(["--method", "classic", "--protocol", "cross", "--source", "demo-a",
+                          "--target", "demo-b", "--results", str(tmp_path / "r"), "--budget", "smoke",
+                          "--json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    cross = next(r for r in doc["summary"] if r["protocol"] == "cross")
+    reference = next(r for r in doc["summary"] if r["role"] == "reference")
+    assert cross["train"] == ["demo-a"] and cross["test"] == "demo-b"
+    assert reference["test"] == "demo-b" and reference["protocol"] == "within"
+    assert cross["drop_uar"] == pytest.approx(cross["uar"]["mean"] - reference["uar"]["mean"])
+    assert cross["uar"]["mean"] > 1 / 7
+
+
+def _count(db):
+    try:
+        with sqlite3.connect(db, timeout=5) as con:
+            return con.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.slow
+def test_kill_9_then_resume_runs_only_the_missing_jobs(tmp_path):
+    data = write_tiny_emodb(tmp_path / "data", per_cell=2)
+    results = tmp_path / "res"
+    cmd = [sys.executable, "-m", "harness.cli", "run", "--method", "classic", "--corpus", "emodb",
+           "--protocol", "loso", "--seeds", "2", "--budget", "smoke", "--data-root", str(data),
+           "--results", str(results),
+           "--quiet", "--json"]
+    total = 10 * 2
+    env = {**os.environ}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    db = results / "results.sqlite"
+    deadline = time.time() + 300
+    while _count(db) < 2 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = _count(db)
+    assert 0 < done_before < total, f"kill came too late or too early ({done_before} of {total} jobs)"
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["skipped"] == done_before and doc["ran"] == total - done_before
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*), COUNT(DISTINCT job_id) FROM jobs").fetchone() == (total, total)
+        per_job = con.execute("SELECT job_id, COUNT(*) FROM predictions GROUP BY job_id").fetchall()
+    assert len(per_job) == total and all(n == 14 for _, n in per_job)  # one speaker x 7 x 2 per fold

@@ -1,0 +1,136 @@
+"""Protocols: speaker-disjointness of every split, inner validation, seeds, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.data import Item
+from harness.errors import ProtocolError
+from harness.protocols import (CrossCorpus, Fold, LeaveOneSpeakerOut, OfficialSplit, SpeakerDisjointKFold,
+                               check_fold, inner_validation)
+
+LABELS = ("anger", "happiness", "neutral", "sadness")
+
+
+def corpus(name: str, n_speakers: int, per_label: int = 3, speakers_known: bool = True,
+           split=None) -> list[Item]:
+    items = []
+    for s in range(n_speakers):
+        for lab in LABELS:
+            for r in range(per_label):
+                items.append(Item(id=f"s{s}_{lab}_{r}", corpus=name, media={"audio": Path("x.wav")},
+                                  speaker=f"s{s}" if speakers_known else None, label=lab,
+                                  split=split(s) if split else None))
+    return items
+
+
+def assert_speaker_disjoint(folds: list[Fold], items: list[Item]):
+    by_key = {it.key: it for it in items}
+    for fold in folds:
+        check_fold(fold, by_key)
+        parts = [fold.train, fold.valid, fold.test]
+        spk = [{by_key[k].speaker_key for k in p} for p in parts]
+        assert not (spk[0] & spk[1]) and not (spk[0] & spk[2]) and not (spk[1] & spk[2])
+        assert fold.valid_grouping == "speaker"
+
+
+def test_kfold_is_speaker_disjoint_and_covers_every_item_once():
+    items = corpus("c", 10)
+    folds = SpeakerDisjointKFold(5).folds({"c": items}, split_seed=0)
+    assert len(folds) == 5
+    assert_speaker_disjoint(folds, items)
+    tested = [k for f in folds for k in f.test]
+    assert sorted(tested) == sorted(it.key for it in items)
+
+
+def test_kfold_depends_on_split_seed_only():
+    items = corpus("c", 10)
+    a = SpeakerDisjointKFold(5).folds({"c": items}, split_seed=0)
+    b = SpeakerDisjointKFold(5).folds({"c": items}, split_seed=0)
+    c = SpeakerDisjointKFold(5).folds({"c": items}, split_seed=1)
+    assert a == b and a != c
+
+
+def test_kfold_with_too_few_speakers_says_what_to_do():
+    with pytest.raises(ProtocolError, match="4 speakers cannot make 5 speaker-disjoint folds.*loso"):
+        SpeakerDisjointKFold(5).folds({"c": corpus("c", 4)}, 0)
+
+
+def test_kfold_without_speakers_falls_back_to_items():
+    items = corpus("c", 6, speakers_known=False)
+    folds = SpeakerDisjointKFold(5).folds({"c": items}, 0)
+    for f in folds:
+        check_fold(f, {it.key: it for it in items})
+        assert f.valid_grouping == "item"
+
+
+def test_loso_one_fold_per_speaker():
+    items = corpus("c", 5)
+    folds = LeaveOneSpeakerOut().folds({"c": items}, 0)
+    assert [f.name for f in folds] == [f"spks{i}" for i in range(5)]
+    assert_speaker_disjoint(folds, items)
+    for i, f in enumerate(folds):
+        assert {k.split("/")[1].split("_")[0] for k in f.test} == {f"s{i}"}
+
+
+def test_official_split_uses_dev_part_when_present():
+    items = corpus("c", 6, split=lambda s: ["train", "train", "train", "dev", "test", "test"][s])
+    (fold,) = OfficialSplit().folds({"c": items}, 0)
+    assert fold.valid_grouping == "official"
+    assert {k.split("/")[1][:2] for k in fold.valid} == {"s3"}
+    assert_speaker_disjoint_official(fold, items)
+
+
+def assert_speaker_disjoint_official(fold, items):
+    check_fold(fold, {it.key: it for it in items})
+
+
+def test_official_split_without_dev_draws_validation_from_train_speakers():
+    items = corpus("c", 6, split=lambda s: "test" if s >= 4 else "train")
+    (fold,) = OfficialSplit().folds({"c": items}, 0)
+    assert_speaker_disjoint([fold], items)
+    test_speakers = {k.split("/")[1][:2] for k in fold.test}
+    assert test_speakers == {"s4", "s5"}
+
+
+def test_cross_and_multi_source_test_on_the_whole_target():
+    a, b, c = corpus("a", 4), corpus("b", 3), corpus("c", 3)
+    (fold,) = CrossCorpus(["a"], "b").folds({"a": a, "b": b}, 0)
+    assert set(fold.test) == {it.key for it in b}
+    assert_speaker_disjoint([fold], a + b)
+    (fold,) = CrossCorpus(["a", "b"], "c").folds({"a": a, "b": b, "c": c}, 0)
+    assert fold.name == "a+b->c"
+    train_corpora = {k.split("/")[0] for k in fold.train}
+    valid_corpora = {k.split("/")[0] for k in fold.valid}
+    assert train_corpora == valid_corpora == {"a", "b"}
+    assert_speaker_disjoint([fold], a + b + c)
+
+
+def test_cross_corpus_rejects_target_among_sources():
+    with pytest.raises(ProtocolError, match="also a source"):
+        CrossCorpus(["a"], "a")
+
+
+def test_inner_validation_is_speaker_disjoint_and_keeps_a_training_speaker():
+    items = corpus("c", 2)
+    keep, valid, grouping = inner_validation(items, seed=0)
+    assert grouping == "speaker"
+    assert {it.speaker for it in keep}.isdisjoint({it.speaker for it in valid})
+    assert keep and valid
+
+
+@pytest.mark.parametrize("leak", ["item", "speaker"])
+def test_check_fold_catches_leakage(leak):
+    items = corpus("c", 3)
+    by_key = {it.key: it for it in items}
+    s0 = [it.key for it in items if it.speaker == "s0"]
+    s1 = [it.key for it in items if it.speaker == "s1"]
+    s2 = [it.key for it in items if it.speaker == "s2"]
+    test = s2 + (s0[:1] if leak == "item" else [])
+    train = s0 if leak == "item" else s0 + s2[:1]
+    test = test if leak == "item" else s2[1:]
+    fold = Fold("bad", tuple(train), tuple(s1), tuple(test))
+    with pytest.raises(ProtocolError, match="both train and test"):
+        check_fold(fold, by_key)

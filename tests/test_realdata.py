@@ -1,0 +1,36 @@
+"""The real EMO-DB from ../shared/corpora (or $HARNESS_DATA_ROOT); skipped with a reason when absent."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.cli import main
+from harness.corpora.emodb import EmoDB
+
+pytestmark = pytest.mark.realdata
+
+
+def test_emodb_adapter_reads_the_distributed_corpus(data_root):
+    corpus = EmoDB.locate(data_root)
+    summary = corpus.summary()
+    assert summary["items"] == 535 and summary["speakers"] == 10
+    assert summary["labels"] == {"anger": 127, "boredom": 81, "disgust": 46, "fear": 69,
+                                 "happiness": 71, "neutral": 79, "sadness": 62}
+    test_speakers = {it.speaker for it in corpus.items() if it.split == "test"}
+    assert test_speakers == {"12", "14", "15", "16"}
+    assert summary["splits"] == {"test": 231, "train": 304}
+
+
+@pytest.mark.slow
+def test_classic_on_the_emodb_fixed_split(data_root, tmp_path, capsys):
+    code = main(["run", "--method", "classic", "--corpus", "emodb", "--protocol", "split", "--seeds", "5",
+                 "--data-root", str(data_root), "--results", str(tmp_path), "--quiet", "--json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["jobs"]) == 5 and all(j["metrics"]["n"] == 231 for j in doc["jobs"])
+    # nkululeko 1.14.1 on the same split reached UAR .534 (SVM) and .698 with
+    # per-speaker standardisation; the harness's defaults (paper hyperparameters,
+    # speaker norm) beat both on the mean over five model seeds.
+    assert doc["summary"][0]["uar"]["mean"] > 0.70, doc["summary"][0]["uar"]
