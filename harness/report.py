@@ -62,10 +62,10 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
         where = name(r["test"]) if r["protocol"] not in ("cross", "multi") else \
             "+".join(name(c) for c in r["train"]) + " → " + name(r["test"])
         protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
-        table.append([r["method"], protocol, where, f"{r['modality']}/{r['features']}", r["jobs"],
+        table.append([r["method"], protocol, where, f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
                       _fmt(r["uar"]), _fmt(r["war"]), _fmt(r["macro_f1"]),
                       f"{r['drop_uar']:+.3f}" if "drop_uar" in r else "", f"{r['wall_time']:.1f}"])
-    text = tabulate(table, headers=["method", "protocol", "corpora", "features", "jobs", "UAR", "WAR",
+    text = tabulate(table, headers=["method", "protocol", "corpora", "features", "norm", "jobs", "UAR", "WAR",
                                     "macro-F1", "Δ UAR vs within", "time (s)"], tablefmt="github")
     notes = ["mean ± sample std over folds × seeds; chance UAR = 1/number of labels."]
     if any("drop_uar" in r for r in rows):

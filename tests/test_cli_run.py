@@ -132,3 +132,18 @@ def test_kill_9_then_resume_runs_only_the_missing_jobs(tmp_path):
         assert con.execute("SELECT COUNT(*), COUNT(DISTINCT job_id) FROM jobs").fetchone() == (total, total)
         per_job = con.execute("SELECT job_id, COUNT(*) FROM predictions GROUP BY job_id").fetchall()
     assert len(per_job) == total and all(n == 14 for _, n in per_job)  # one speaker x 7 x 2 per fold
+
+
+def test_cross_corpus_uses_shared_labels_and_reports_the_dropped(tiny_emodb, tmp_path, capsys):
+    code, out, err = run(["--method", "classic", "--protocol", "cross", "--source", "emodb",
+                          "--target", "demo-a", "--data-root", str(tiny_emodb), "--results",
+                          str(tmp_path / "r"), "--budget", "smoke", "--no-reference", "--json"], capsys)
+    assert code == 0, err
+    # EMO-DB has boredom, the demo corpora have surprise: six labels are shared
+    assert "[emodb] labels outside the shared set" in err and "dropped 20 boredom (20 items)" in err
+    assert "[demo-a] labels outside the shared set" in err and "48 surprise (48 items)" in err
+    (job,) = json.loads(out)["jobs"]
+    stored = ResultsStore(tmp_path / "r").job(job["job_id"])
+    assert stored["report"]["dropped"] == {"emodb": {"boredom": 20}, "demo-a": {"surprise": 48}}
+    assert stored["config"]["labels"] == ["anger", "disgust", "fear", "happiness", "neutral", "sadness"]
+    assert job["metrics"]["n"] == 336 - 48
