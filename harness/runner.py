@@ -8,12 +8,10 @@ then runs each method x fold x seed job whose record is not in the store yet.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -68,7 +66,7 @@ class Runner:
         self.registry = registry or default_registry()
         self.cache = FeatureCache((request.cache or default_cache_dir()) / "features")
         self._corpora: dict[str, Corpus] = {}
-        self._features: dict[tuple, tuple[dict, dict]] = {}
+        self._features: dict[tuple, tuple[dict, dict, dict]] = {}  # features, report, identity
         self._validate()
 
     def _validate(self) -> None:

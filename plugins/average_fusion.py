@@ -8,7 +8,6 @@ paper 003.
 
 from __future__ import annotations
 
-import numpy as np
 
 from harness.fusion import Fusion
 from harness.hookspecs import hookimpl

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from harness.store import JobRecord, Prediction, ResultsStore
@@ -32,7 +34,7 @@ def test_round_trip_and_no_second_write(tmp_path):
 def test_failed_write_leaves_nothing(tmp_path):
     store = ResultsStore(tmp_path)
     bad = preds() + [Prediction("a/0", "s1", "anger", "anger", [1.0, 0.0])]  # duplicate item: PK violation
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.save(record(), bad)
     assert store.count() == 0 and store.predictions("j1") == []
     assert store.save(record(), preds()) is True
