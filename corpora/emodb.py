@@ -56,9 +56,16 @@ class EmoDB(Corpus):
         return (path / "wav").is_dir()
 
     def load(self) -> list[Item]:
-        items = []
-        for wav in sorted((self.root / "wav").glob("*.wav")):
-            m = FILE_NAME.match(wav.name)
+        items, ignored = [], []
+        for wav in sorted((self.root / "wav").iterdir()):
+            if wav.name.startswith("."):
+                continue
+            if wav.suffix.lower() != ".wav":
+                ignored.append(wav.name)
+                continue
+            if not wav.is_file():
+                raise CorpusError(f"{wav}: not a regular file")
+            m = FILE_NAME.match(wav.name[:-4] + ".wav")
             if m is None:
                 raise CorpusError(f"{wav}: not an EMO-DB file name (expected e.g. 03a01Fa.wav)")
             speaker, _text, code, _version = m.groups()
@@ -69,6 +76,9 @@ class EmoDB(Corpus):
                 label=CODES(code, wav),
                 split="test" if speaker in TEST_SPEAKERS else "train",
             ))
+        if ignored:
+            self.notes.append(f"ignored {len(ignored)} non-wav file(s) in {self.root / 'wav'}: "
+                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
         return items
 
 

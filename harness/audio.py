@@ -19,6 +19,10 @@ from scipy.signal import resample_poly
 from .errors import MediaError
 
 
+#: The largest sample value a 16-bit conversion represents.
+FULL_SCALE = 32767 / 32768
+
+
 def load_audio(path: Path, sample_rate: int) -> tuple[np.ndarray, list[str]]:
     """Return ``(signal, notes)``: float32 mono samples at ``sample_rate``.
 
@@ -26,7 +30,12 @@ def load_audio(path: Path, sample_rate: int) -> tuple[np.ndarray, list[str]]:
     """
     path = Path(path)
     notes: list[str] = []
-    _check_riff_complete(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: not a readable file")
+    try:
+        _check_riff_complete(path)
+    except OSError as exc:
+        raise MediaError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
         with sf.SoundFile(str(path)) as f:
             data = f.read(dtype="float32", always_2d=True)
@@ -38,12 +47,19 @@ def load_audio(path: Path, sample_rate: int) -> tuple[np.ndarray, list[str]]:
     if data.shape[1] > 1:
         notes.append(f"mixed down from {data.shape[1]} channels")
     signal = data.mean(axis=1)
+    if not np.all(np.isfinite(signal)):
+        raise MediaError(f"{path}: audio holds non-finite samples (NaN or inf)")
     if not np.any(signal):
         raise MediaError(f"{path}: silent audio (all samples are zero)")
     if native_rate != sample_rate:
         g = math.gcd(int(native_rate), int(sample_rate))
         signal = resample_poly(signal, sample_rate // g, native_rate // g).astype(np.float32)
         notes.append(f"resampled {native_rate}->{sample_rate} Hz")
+    # Full-scale input (and resampling overshoot) can exceed [-1, 1); tools that
+    # convert to 16-bit integers (openSMILE) would wrap such samples around.
+    if np.any(signal > FULL_SCALE) or np.any(signal < -1.0):
+        signal = np.clip(signal, -1.0, FULL_SCALE)
+        notes.append("clipped to full scale")
     return np.ascontiguousarray(signal, dtype=np.float32), notes
 
 

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="feature standardisation: speaker (each speaker's own statistics, no labels; "
                           "default), global (training-part statistics) or none")
     run.add_argument("--budget", choices=BUDGETS, default="default", help="training budget preset")
+    run.add_argument("--no-refit", dest="refit", action="store_false",
+                     help="keep the model selected on validation instead of retraining on "
+                          "training + validation data with the selected settings (epochs)")
     run.add_argument("--hp", action="append", default=[], metavar="[METHOD.]NAME=VALUE",
                      help="override a hyperparameter default")
     run.add_argument("--no-reference", dest="reference", action="store_false",
@@ -92,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args) -> int:
     from .report import json_document, render_table, summarise_jobs
-    from .runner import Runner, log
+    from .preparation import log
+    from .runner import Runner
     from .store import ResultsStore
 
     data_root = args.data_root or default_data_root()
@@ -100,7 +104,7 @@ def cmd_run(args) -> int:
         methods=args.method, corpora=args.corpus, protocols=args.protocol or ["within"],
         sources=args.source, targets=args.target, seeds=args.seeds, split_seed=args.split_seed,
         folds=args.folds, modality=args.modality, features=_pairs(args.features, "--features"),
-        norm=args.norm, budget=args.budget, hparams=_hparams(args.hp, args.method),
+        norm=args.norm, budget=args.budget, refit=args.refit, hparams=_hparams(args.hp, args.method),
         reference=args.reference, data_root=data_root,
         corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
         results=args.results, cache=args.cache, skip_unreadable=args.skip_unreadable,
@@ -108,12 +112,11 @@ def cmd_run(args) -> int:
     runner = Runner(request)
     outcome = runner.run()
     jobs = ResultsStore(args.results).jobs(outcome.job_ids)
-    rows = summarise_jobs(jobs)
+    rows = summarise_jobs(jobs, outcome.roles)
     if args.json:
         print(json_document(jobs, rows, outcome))
     else:
-        synthetic = {name for name in runner._corpora if runner.registry.corpus(name).synthetic}
-        print(render_table(rows, synthetic))
+        print(render_table(rows, outcome.synthetic))
         log(f"{outcome.ran} job(s) run, {outcome.skipped} found in the store; "
             f"{outcome.wall_time:.1f} s; results in {Path(args.results) / 'results.sqlite'}")
     return 0
@@ -134,6 +137,8 @@ def cmd_list(args) -> int:
 def cmd_show(args) -> int:
     from .store import ResultsStore
 
+    if not (Path(args.results) / ResultsStore.FILE).is_file():
+        raise HarnessError(f"no results store in {args.results} (expected {ResultsStore.FILE})")
     job = ResultsStore(args.results).job(args.job)
     if job is None:
         raise HarnessError(f"no job {args.job!r} in {args.results}")

@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from .errors import CorpusError, CorpusNotFound
+from .digest import content_digest
+from .errors import CorpusError, CorpusNotFound, MediaError
 from .labels import DIMENSIONS, EMOTIONS
 
 #: Modalities a corpus can provide.  ``visual`` covers video files, frame
 #: sequences and still images; the feature extractor decides how to read them.
 MODALITIES: tuple[str, ...] = ("audio", "visual")
+
+#: Where corpora are looked for when neither --data-root nor $HARNESS_DATA_ROOT is given.
+DEFAULT_DATA_ROOT = "data"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,13 @@ class Item:
         return None if self.speaker is None else f"{self.corpus}:{self.speaker}"
 
 
+def _digest_or_name(path: Path) -> str:
+    try:
+        return content_digest(path)
+    except MediaError:
+        return f"unreadable:{path.name}"
+
+
 class Corpus:
     """Base class of corpus adapters.
 
@@ -82,6 +93,8 @@ class Corpus:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._items: list[Item] | None = None
+        #: what the adapter noticed while reading (files ignored, ...): reported with every run
+        self.notes: list[str] = []
 
     # -- locating -------------------------------------------------------
     @classmethod
@@ -95,13 +108,13 @@ class Corpus:
         candidates: list[Path] = []
         if explicit is not None:
             candidates.append(Path(explicit))
-        elif data_root is not None:
-            root = Path(data_root)
-            candidates += [root / f for f in cls.folders] + [root]
+        else:
+            root = Path(data_root) if data_root is not None else Path(DEFAULT_DATA_ROOT)
+            candidates += [(root / f).absolute() for f in cls.folders] + [root.absolute()]
         for path in candidates:
             if path.is_dir() and cls.is_present(path):
                 return cls(path)
-        searched = ", ".join(str(p) for p in candidates) or "(no data root given)"
+        searched = ", ".join(str(p) for p in candidates)
         raise CorpusNotFound(
             f"corpus {cls.name!r} not found. Searched: {searched}.\n"
             f"Expected layout: {cls.layout}\n"
@@ -134,16 +147,20 @@ class Corpus:
         return self._items
 
     def fingerprint(self) -> str:
-        """A hash of the item list (ids, speakers, labels, dims, splits, file names).
+        """A hash of the items (ids, speakers, labels, dims, splits) and of the
+        bytes of their media files.
 
-        Stored with every job so that a result can be traced to the exact data.
+        Part of every job's identity: a changed file gives new job ids.
+        Unreadable files enter by name (extraction reports them).
         """
-        rows = [
-            [it.id, it.speaker, it.label, sorted(it.dims.items()), it.split,
-             sorted((m, p.name) for m, p in it.media.items())]
-            for it in self.items()
-        ]
-        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+        if getattr(self, "_fingerprint", None) is None:
+            rows = [
+                [it.id, it.speaker, it.label, sorted(it.dims.items()), it.split,
+                 sorted((m, _digest_or_name(p)) for m, p in it.media.items())]
+                for it in self.items()
+            ]
+            self._fingerprint = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+        return self._fingerprint
 
     def summary(self) -> dict:
         """Counts for reports: items, speakers, labels, modalities, splits."""

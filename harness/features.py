@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -25,6 +26,7 @@ from tqdm import tqdm
 
 from .audio import load_audio
 from .data import Item
+from .digest import content_digest
 from .errors import HarnessError, MediaError
 
 
@@ -51,9 +53,17 @@ class FeatureExtractor:
         self.params = {**self.defaults, **params}
         self.notes: list[str] = []
 
+    def dependencies(self) -> dict[str, str]:
+        """Versions of the libraries whose output the features depend on (part of the identity)."""
+        return {}
+
     def identity(self) -> dict:
         """What the cache key and the job config record about this extractor."""
-        return {"name": self.name, "version": self.version, "params": self.params}
+        ident = {"name": self.name, "version": self.version, "params": self.params}
+        deps = self.dependencies()
+        if deps:
+            ident["dependencies"] = deps
+        return ident
 
     def extract(self, path: Path) -> np.ndarray:
         """Return the features of one file; append conversions applied to ``self.notes``."""
@@ -76,24 +86,13 @@ class AudioFeatureExtractor(FeatureExtractor):
 
 
 # -- cache ------------------------------------------------------------------
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
-def content_digest(path: Path) -> str:
-    """BLAKE2 of the file's bytes (memoised per path, size and mtime)."""
-    st = os.stat(path)
-    memo = (str(path), st.st_size, st.st_mtime_ns)
-    if memo not in _DIGESTS:
-        h = hashlib.blake2b(digest_size=20)
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        _DIGESTS[memo] = h.hexdigest()
-    return _DIGESTS[memo]
-
-
 class FeatureCache:
-    """Arrays on disk under ``root/<extractor>/<key[:2]>/<key>.npy``; writes are atomic."""
+    """Arrays on disk under ``root/<extractor>/<key[:2]>/<key>.npy``.
+
+    The notes of an extraction (conversions applied) are kept beside the array,
+    so that a warm run reports the same as a cold one.  Writes are atomic and
+    synced; an unreadable entry counts as a miss and is replaced.
+    """
 
     def __init__(self, root: Path | None):
         self.root = None if root is None else Path(root)
@@ -103,23 +102,37 @@ class FeatureCache:
         return hashlib.sha256(f"{content_digest(path)}|{ident}".encode()).hexdigest()
 
     def _file(self, name: str, key: str) -> Path:
-        return self.root / name / key[:2] / f"{key}.npy"
+        return self.root / name / key[:2] / f"{key}.npz"
 
-    def get(self, name: str, key: str) -> np.ndarray | None:
+    def get(self, name: str, key: str) -> tuple[np.ndarray, list[str]] | None:
         if self.root is None:
             return None
         f = self._file(name, key)
-        return np.load(f) if f.exists() else None
+        if not f.exists():
+            return None
+        try:
+            with np.load(f) as data:
+                return data["features"], [str(n) for n in data["notes"]]
+        except Exception as exc:  # a damaged entry: recompute it
+            logging.getLogger(__name__).warning("%s: unreadable cache entry (%s); recomputing", f, exc)
+            f.unlink(missing_ok=True)
+            return None
 
-    def put(self, name: str, key: str, array: np.ndarray) -> None:
+    def put(self, name: str, key: str, array: np.ndarray, notes: list[str]) -> None:
         if self.root is None:
             return
         f = self._file(name, key)
         f.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=f.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            np.save(out, array)
-        os.replace(tmp, f)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                np.savez(out, features=array, notes=np.array(notes, dtype=str))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, f)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 # -- extraction over a corpus -----------------------------------------------
@@ -183,31 +196,40 @@ def extract_features(
     report = ExtractionReport(extractor.name, total=len(items))
     features: dict[str, np.ndarray] = {}
     missing: list[tuple[Item, str]] = []
+    failures: list[tuple[Item, str]] = []
     for item in items:
         path = item.media.get(extractor.modality)
         if path is None:
             raise HarnessError(
                 f"{item.key}: no {extractor.modality} media, which {extractor.name!r} needs"
             )
-        key = cache.key(path, extractor)
-        array = cache.get(extractor.name, key)
-        if array is None:
+        try:
+            key = cache.key(path, extractor)
+        except MediaError as exc:
+            failures.append((item, str(exc)))
+            continue
+        hit = cache.get(extractor.name, key)
+        if hit is None:
             missing.append((item, key))
         else:
-            features[item.key] = array
+            features[item.key] = hit[0]
             report.cached += 1
+            report.notes.update(hit[1])
     workers = workers or os.cpu_count() or 1
     results = _run(extractor, [item.media[extractor.modality] for item, _ in missing], workers, progress)
     for (item, key), (array, notes, error) in zip(missing, results):
         if error is not None:
-            if not skip_unreadable:
-                raise MediaError(f"{error} (pass --skip-unreadable to leave such items out, with a report)")
-            report.skipped.append((item.key, error))
+            failures.append((item, error))
             continue
-        cache.put(extractor.name, key, array)
+        cache.put(extractor.name, key, array, notes)
         features[item.key] = array
         report.computed += 1
         report.notes.update(notes)
+    if failures and not skip_unreadable:
+        first = failures[0][1]
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        raise MediaError(f"{first}{more}; pass --skip-unreadable to leave such items out, with a report")
+    report.skipped = sorted((item.key, why) for item, why in failures)
     return features, report
 
 

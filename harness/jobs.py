@@ -8,17 +8,15 @@ config, so running the same request again finds its finished jobs in the store.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .digest import json_digest
 from .errors import HarnessError
 from .labels import shared_labels
-from .protocols import (CROSS_PROTOCOLS, PROTOCOLS, CrossCorpus, LeaveOneSpeakerOut, OfficialSplit,
-                        Protocol, SpeakerDisjointKFold)
+from .protocols import CROSS_PROTOCOLS, PROTOCOLS
 
 #: The feature extractor used for a modality when the request names none.
 DEFAULT_FEATURES = {"audio": "egemaps", "visual": "face-hog"}
@@ -38,6 +36,7 @@ class RunRequest:
     features: dict[str, str] = field(default_factory=dict)
     norm: str = "speaker"
     budget: str = "default"
+    refit: bool = True
     hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
     reference: bool = True
     data_root: Path | None = None
@@ -111,32 +110,25 @@ def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, 
     return list(dict.fromkeys(out))
 
 
-def make_protocol(experiment: Experiment, folds: int) -> Protocol:
-    if experiment.protocol == "within":
-        return SpeakerDisjointKFold(folds)
-    if experiment.protocol == "loso":
-        return LeaveOneSpeakerOut()
-    if experiment.protocol == "split":
-        return OfficialSplit()
-    return CrossCorpus(experiment.train_corpora, experiment.test_corpus)
-
-
 @dataclass(frozen=True)
 class JobSpec:
     """Everything that determines one job's result."""
 
     method: str
+    method_version: str
     hparams: dict
     protocol: str
     train_corpora: tuple[str, ...]
     test_corpus: str
     fold: str
+    fold_digest: str  # hash of the fold's train / validation / test items
     split_seed: int
     model_seed: int
     modality: str
     features: dict
     norm: str
     budget: str
+    refit: bool  # retrain on train + validation with what validation selected
     labels: tuple[str, ...]
     data: dict  # corpus -> fingerprint of its item list
 
@@ -148,5 +140,4 @@ class JobSpec:
 
     @property
     def job_id(self) -> str:
-        canonical = json.dumps(self.config(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+        return json_digest(self.config(), 20)

@@ -37,6 +37,16 @@ class FeatureSet:
     def n_classes(self) -> int:
         return len(self.labels)
 
+    @staticmethod
+    def concat(*sets: "FeatureSet") -> "FeatureSet":
+        first = sets[0]
+        return FeatureSet(
+            x=np.concatenate([s.x for s in sets]), keys=[k for s in sets for k in s.keys],
+            speakers=[k for s in sets for k in s.speakers], domains=[d for s in sets for d in s.domains],
+            labels=first.labels, y=None if first.y is None else np.concatenate([s.y for s in sets]),
+            targets=None if first.targets is None else np.concatenate([s.targets for s in sets]),
+            dimensions=first.dimensions)
+
     def subset(self, index) -> "FeatureSet":
         index = np.asarray(index)
         return FeatureSet(
@@ -58,6 +68,8 @@ class Method:
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: Bump when the method's results change for the same data, seed and hyperparameters.
+    version: ClassVar[str] = "1"
     tasks: ClassVar[tuple[str, ...]] = ("classification",)
     #: Feature kind consumed: ``vector``, ``sequence`` or ``segments``.
     inputs: ClassVar[str] = "vector"
@@ -79,6 +91,15 @@ class Method:
         prune poor trials.
         """
         raise NotImplementedError
+
+    def refit(self, train: FeatureSet, selection: dict[str, Any]) -> dict[str, Any] | None:
+        """Retrain on training + validation data with what :meth:`fit` selected on
+        validation (``selection`` is its return value, e.g. the best epoch).
+
+        Called by the core when refitting is on.  The default keeps the model
+        selected on validation and returns None (no refit).
+        """
+        return None
 
     def predict(self, data: FeatureSet) -> np.ndarray:
         """Class posteriors (N, C) for classification, values (N, K) for regression."""

@@ -26,13 +26,16 @@ def _zscore(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
 
 
 def standardise(parts: dict[str, np.ndarray], speakers: dict[str, list], mode: str,
-                train_part: str = "train") -> dict[str, np.ndarray]:
-    """Return standardised copies of ``parts`` (2-D arrays keyed by part name)."""
+                train_parts: tuple[str, ...] = ("train",)) -> dict[str, np.ndarray]:
+    """Return standardised copies of ``parts`` (2-D arrays keyed by part name).
+
+    Global statistics come from ``train_parts`` only (the training side of a fold).
+    """
     if mode not in NORMS:
         raise ValueError(f"unknown normalisation {mode!r}; known: {NORMS}")
     if mode == "none":
         return {k: v.astype(np.float32) for k, v in parts.items()}
-    train = parts[train_part]
+    train = np.concatenate([parts[p] for p in train_parts])
     g_mean, g_std = train.mean(axis=0), train.std(axis=0)
     if mode == "global":
         return {k: _zscore(v, g_mean, g_std).astype(np.float32) for k, v in parts.items()}

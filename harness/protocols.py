@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 from .data import Item
+from .digest import derive_seed, json_digest
 from .errors import ProtocolError
 
 VALIDATION_FRACTION = 0.2
@@ -36,6 +37,10 @@ class Fold:
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
+
+    def digest(self) -> str:
+        """Hash of the three parts' items: part of the identity of every job on this fold."""
+        return json_digest([sorted(self.train), sorted(self.valid), sorted(self.test)])
 
 
 def check_fold(fold: Fold, items: dict[str, Item]) -> None:
@@ -98,8 +103,10 @@ def inner_validation(train: Sequence[Item], seed: int, fraction: float = VALIDAT
     return keep, valid, "speaker" if groupings == {"speaker"} else "item"
 
 
-def _fold(name: str, train: list[Item], test: list[Item], seed: int) -> Fold:
-    keep, valid, grouping = inner_validation(train, seed)
+def _fold(name: str, train: list[Item], test: list[Item], split_seed: int) -> Fold:
+    """A fold whose validation part is drawn from ``train`` with a seed derived from
+    the split seed and the fold's name."""
+    keep, valid, grouping = inner_validation(train, derive_seed(split_seed, "validation", name))
     return Fold(name, tuple(it.key for it in keep), tuple(it.key for it in valid),
                 tuple(it.key for it in test), grouping)
 
@@ -142,7 +149,7 @@ class SpeakerDisjointKFold(Protocol):
         else:
             parts = StratifiedKFold(self.k, shuffle=True, random_state=split_seed).split(
                 np.zeros(len(items)), labels)
-        return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed + i)
+        return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed)
                 for i, (tr, te) in enumerate(parts)]
 
 

@@ -28,6 +28,11 @@ def git_commit() -> str:
     """The commit of the harness source tree (``+dirty`` with local changes), or ``unknown``."""
     here = Path(__file__).resolve().parent
     try:
+        top = subprocess.run(["git", "-C", str(here), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=10)
+        # only the harness's own checkout counts, not a repository it happens to be installed in
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != here.parent:
+            return "unknown"
         head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
                               text=True, timeout=10)
         if head.returncode != 0:

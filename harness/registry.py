@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pluggy
 
 from . import hookspecs
-from .errors import DuplicateComponent, UnknownComponent
+from .errors import DuplicateComponent, HarnessError, UnknownComponent
 
-#: Modules of the built-in plugins, registered like any other plugin.
-BUILTIN_PLUGINS: tuple[str, ...] = (
-    "harness.corpora.emodb",
-    "harness.corpora.demo",
-    "harness.plugins.egemaps",
-    "harness.plugins.face_hog",
-    "harness.plugins.classic",
-    "harness.plugins.average_fusion",
-)
+#: Packages whose modules are the built-in plugins: every module in them is
+#: registered like any other plugin (a module without hooks adds nothing), so a
+#: new built-in is one file.  Modules whose name starts with ``_`` are skipped.
+BUILTIN_PACKAGES: tuple[str, ...] = ("harness.corpora", "harness.plugins")
+
+
+def builtin_modules() -> list[str]:
+    names = []
+    for package in BUILTIN_PACKAGES:
+        pkg = importlib.import_module(package)
+        names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)
+                  if not m.name.startswith("_")]
+    return sorted(names)
 
 #: kind -> singular noun, for messages
 SINGULAR = {"corpora": "corpus", "features": "feature extractor", "methods": "method", "fusions": "fusion"}
@@ -44,7 +49,7 @@ def plugin_manager(entry_points: bool = True, extra: Iterable[object] = ()) -> p
     """A plugin manager with the built-ins, the entry-point plugins and ``extra`` registered."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for name in BUILTIN_PLUGINS:
+    for name in builtin_modules():
         pm.register(importlib.import_module(name), name=name)
     if entry_points:
         pm.load_setuptools_entrypoints(hookspecs.ENTRY_POINT_GROUP)
@@ -78,7 +83,7 @@ class Registry:
                 for cls in impl.function() or []:
                     name = getattr(cls, "name", None)
                     if not name:
-                        raise DuplicateComponent(
+                        raise HarnessError(
                             f"plugin {impl.plugin_name!r} registers a {SINGULAR[kind]} without a name: {cls!r}"
                         )
                     if name in table:

@@ -7,39 +7,50 @@ from collections import defaultdict
 
 from tabulate import tabulate
 
+from .digest import json_digest
 from .metrics import summarise
 
 SUMMARY_METRICS = ("uar", "war", "macro_f1")
 
 
-def _group_key(job: dict) -> tuple:
+def _group_key(job: dict, role: str) -> tuple:
+    """Jobs that differ only in fold and model seed form one row."""
     cfg = job["config"]
-    return (job["report"].get("role", "main"), job["method"], job["protocol"],
-            tuple(job["train_corpora"]), job["test_corpus"], cfg["modality"], cfg["features"]["name"],
-            cfg["norm"], tuple(cfg["labels"]))
+    return (role, job["method"], job["protocol"], tuple(job["train_corpora"]), job["test_corpus"],
+            cfg["modality"], cfg["features"]["name"], cfg["norm"], tuple(cfg["labels"]),
+            cfg["budget"], cfg["split_seed"], json_digest([cfg["hparams"], cfg["features"],
+                                                           cfg["method_version"]]))
 
 
-def summarise_jobs(jobs: list[dict]) -> list[dict]:
-    """One row per (method, protocol, corpora, features, ...) with mean/std over folds and seeds."""
+def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> list[dict]:
+    """One row per (method, protocol, corpora, features, ...) with mean/std over folds and seeds.
+
+    ``roles`` marks the jobs that were run as a cross-corpus reference.
+    """
+    roles = roles or {}
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for job in jobs:
-        groups[_group_key(job)].append(job)
+        groups[_group_key(job, roles.get(job["job_id"], "main"))].append(job)
     rows = []
     for key, members in groups.items():
-        role, method, protocol, train, test, modality, features, norm, labels = key
+        role, method, protocol, train, test, modality, features, norm, labels, budget, split_seed, _ = key
         row = {"role": role, "method": method, "protocol": protocol, "train": list(train), "test": test,
                "modality": modality, "features": features, "norm": norm, "labels": list(labels),
+               "budget": budget, "split_seed": split_seed, "hparams": members[0]["hparams"],
                "jobs": len(members), "folds": len({m["fold"] for m in members}),
                "seeds": len({m["model_seed"] for m in members}),
                "wall_time": sum(m["wall_time"] for m in members)}
         for metric in SUMMARY_METRICS:
             row[metric] = summarise([m["metrics"][metric] for m in members])
         rows.append(row)
-    refs = {(r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"]): r
-            for r in rows if r["protocol"] in ("within", "loso")}
+    def ref_key(r):
+        return (r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"], r["budget"],
+                json_digest(r["hparams"]))
+
+    refs = {ref_key(r): r for r in rows if r["protocol"] in ("within", "loso")}
     for r in rows:
         if r["protocol"] in ("cross", "multi"):
-            ref = refs.get((r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"]))
+            ref = refs.get(ref_key(r))
             if ref is not None:
                 r["within_uar"] = ref["uar"]["mean"]
                 r["drop_uar"] = r["uar"]["mean"] - ref["uar"]["mean"]
@@ -76,11 +87,23 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
     return text + "\n" + "\n".join(notes)
 
 
+def _data_report(job: dict) -> dict:
+    report = job["report"]
+    return {
+        "dropped_labels": report.get("dropped", {}),
+        "skipped_items": {c: len(e.get("skipped", [])) for c, e in report.get("extraction", {}).items()},
+        "fold_sizes": report.get("fold_sizes", {}),
+        "valid_grouping": report.get("valid_grouping"),
+    }
+
+
 def json_document(jobs: list[dict], rows: list[dict], outcome) -> str:
     doc = {
-        "jobs": [{k: job[k] for k in ("job_id", "method", "protocol", "train_corpora", "test_corpus",
-                                      "fold", "split_seed", "model_seed", "hparams", "metrics",
-                                      "wall_time")} for job in jobs],
+        "jobs": [{**{k: job[k] for k in ("job_id", "method", "protocol", "train_corpora", "test_corpus",
+                                         "fold", "split_seed", "model_seed", "hparams", "metrics",
+                                         "wall_time")},
+                  "role": outcome.roles.get(job["job_id"], "main"), "data": _data_report(job)}
+                 for job in jobs],
         "summary": rows,
         "ran": outcome.ran, "skipped": outcome.skipped, "wall_time": outcome.wall_time,
     }

@@ -1,16 +1,14 @@
-"""Running a request: load corpora, extract features once, split, fit, evaluate, store.
+"""Running a request: plan, prepare the data, then fit, evaluate and store each job.
 
-The runner owns every loop.  Per experiment it harmonises labels (the
-intersection of the corpora's label sets, with a report of what was dropped),
-extracts features through the content-keyed cache, builds and checks the folds,
-then runs each method x fold x seed job whose record is not in the store yet.
+The runner owns the loops.  Jobs whose record is already in the store are not
+run again, so an interrupted run resumes where it stopped.  A job that appears
+in several experiments (a within-corpus run that is also a cross-corpus
+reference) runs once.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,56 +16,39 @@ import torch
 from tqdm import tqdm
 
 from . import space as hspace
-from .data import Corpus, Item
 from .errors import HarnessError
-from .features import FeatureCache, extract_features
-from .jobs import DEFAULT_FEATURES, Experiment, JobSpec, RunRequest, make_protocol, plan_experiments
-from .labels import shared_labels
+from .features import FeatureCache
+from .jobs import JobSpec, RunRequest, plan_experiments
 from .method import BUDGETS, FeatureSet
 from .metrics import classification_metrics
 from .normalize import NORMS, standardise
 from .paths import default_cache_dir
-from .protocols import Fold, SpeakerDisjointKFold, check_fold
+from .preparation import DataPreparer, Prepared, log
+from .protocols import Fold
 from .provenance import git_commit, package_versions
 from .registry import Registry, default_registry
 from .store import JobRecord, Prediction, ResultsStore
 
 
 @dataclass
-class Prepared:
-    """One experiment's data, ready for its jobs."""
-
-    experiment: Experiment
-    items: dict[str, Item]
-    labels: tuple[str, ...]
-    features: dict[str, np.ndarray]
-    folds: list[Fold]
-    fingerprints: dict[str, str]
-    feature_identity: dict
-    report: dict
-
-
-@dataclass
 class RunOutcome:
     job_ids: list[str] = field(default_factory=list)
+    #: job id -> "main" or "reference" (a cross-corpus target's within-corpus score)
+    roles: dict[str, str] = field(default_factory=dict)
     ran: int = 0
     skipped: int = 0
+    synthetic: set[str] = field(default_factory=set)
     experiments: list[Prepared] = field(default_factory=list)
     wall_time: float = 0.0
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 class Runner:
     def __init__(self, request: RunRequest, registry: Registry | None = None):
         self.request = request
         self.registry = registry or default_registry()
-        self.cache = FeatureCache((request.cache or default_cache_dir()) / "features")
-        self._corpora: dict[str, Corpus] = {}
-        self._features: dict[tuple, tuple[dict, dict, dict]] = {}  # features, report, identity
         self._validate()
+        cache = FeatureCache((request.cache or default_cache_dir()) / "features")
+        self.data = DataPreparer(request, self.registry, cache)
 
     def _validate(self) -> None:
         r = self.request
@@ -82,106 +63,35 @@ class Runner:
             raise HarnessError(f"unknown --norm {r.norm!r}; known: {', '.join(NORMS)}")
         if r.budget not in BUDGETS:
             raise HarnessError(f"unknown --budget {r.budget!r}; known: {', '.join(BUDGETS)}")
+        if r.seeds < 1:
+            raise HarnessError(f"--seeds must be at least 1 (got {r.seeds})")
+        if r.folds < 2:
+            raise HarnessError(f"--folds must be at least 2 (got {r.folds})")
         for m in r.hparams:
             if m not in r.methods:
                 raise HarnessError(f"hyperparameters given for {m!r}, which is not run")
         self.hparams = {m: hspace.resolve(m, self.registry.method(m).space, r.hparams.get(m, {}))
                         for m in r.methods}
 
-    # -- data -----------------------------------------------------------
-    def corpus(self, name: str) -> Corpus:
-        if name not in self._corpora:
-            cls = self.registry.corpus(name)
-            explicit = self.request.corpus_paths.get(name)
-            self._corpora[name] = cls.locate(self.request.data_root, explicit)
-        return self._corpora[name]
-
-    def _modality(self, corpora: list[Corpus]) -> str:
-        if self.request.modality:
-            for c in corpora:
-                if self.request.modality not in c.modalities:
-                    raise HarnessError(f"corpus {c.name!r} has no {self.request.modality} modality "
-                                       f"(it has {', '.join(c.modalities)})")
-            return self.request.modality
-        common = [m for m in corpora[0].modalities if all(m in c.modalities for c in corpora)]
-        if not common:
-            raise HarnessError(f"corpora {[c.name for c in corpora]} share no modality")
-        return "audio" if "audio" in common else common[0]
-
-    def _extract(self, corpus: Corpus, modality: str):
-        name = self.request.features.get(modality, DEFAULT_FEATURES.get(modality))
-        if name is None:
-            raise HarnessError(f"no feature extractor for modality {modality!r}; pass --features {modality}=NAME")
-        extractor = self.registry.feature(name)()
-        if extractor.modality != modality:
-            raise HarnessError(f"feature extractor {name!r} reads {extractor.modality}, not {modality}")
-        key = (corpus.name, modality, name)
-        if key not in self._features:
-            feats, report = extract_features(corpus.items(), extractor, self.cache,
-                                             skip_unreadable=self.request.skip_unreadable,
-                                             workers=self.request.workers, progress=self.request.progress)
-            for line in report.lines():
-                log(f"[{corpus.name}] {line}")
-            self._features[key] = (feats, report.as_dict(), extractor.identity())
-        return self._features[key]
-
-    def prepare(self, experiment: Experiment) -> Prepared:
-        corpora = [self.corpus(n) for n in experiment.corpora]
-        labels = shared_labels([c.labels for c in corpora]
-                               + ([experiment.labels] if experiment.labels is not None else []))
-        if len(labels) < 2:
-            raise HarnessError(f"corpora {experiment.corpora} share fewer than two labels: {labels}")
-        modality = self._modality(corpora)
-        report: dict = {"modality": modality, "labels": list(labels), "dropped": {}, "extraction": {}}
-        items_by_corpus: dict[str, list[Item]] = {}
-        features: dict[str, np.ndarray] = {}
-        identity: dict = {}
-        for c in corpora:
-            feats, extraction, identity = self._extract(c, modality)
-            report["extraction"][c.name] = extraction
-            kept, dropped = [], Counter()
-            for it in c.items():
-                if it.label not in labels:
-                    dropped[str(it.label)] += 1
-                elif it.key in feats:
-                    kept.append(it)
-                    features[it.key] = feats[it.key]
-            if dropped:
-                report["dropped"][c.name] = dict(sorted(dropped.items()))
-                log(f"[{c.name}] labels outside the shared set {list(labels)}: dropped "
-                    + ", ".join(f"{n} {lab}" for lab, n in sorted(dropped.items()))
-                    + f" ({sum(dropped.values())} items)")
-            items_by_corpus[c.name] = kept
-        protocol = make_protocol(experiment, self.request.folds)
-        if experiment.role == "reference" and isinstance(protocol, SpeakerDisjointKFold):
-            n_spk = len({it.speaker for it in items_by_corpus[experiment.test_corpus]})
-            protocol = SpeakerDisjointKFold(max(2, min(self.request.folds, n_spk)))
-        folds = protocol.folds(items_by_corpus, self.request.split_seed)
-        items = {it.key: it for its in items_by_corpus.values() for it in its}
-        for fold in folds:
-            check_fold(fold, items)
-        report["folds"] = {f.name: {**f.sizes(), "valid_grouping": f.valid_grouping} for f in folds}
-        return Prepared(experiment, items, labels, features, folds,
-                        {c.name: c.fingerprint() for c in corpora}, identity, report)
-
-    # -- jobs -----------------------------------------------------------
     def specs(self, prep: Prepared) -> list[tuple[JobSpec, Fold]]:
         r, e = self.request, prep.experiment
         return [
-            (JobSpec(method=m, hparams=self.hparams[m], protocol=e.protocol,
-                     train_corpora=e.train_corpora, test_corpus=e.test_corpus, fold=fold.name,
-                     split_seed=r.split_seed, model_seed=seed, modality=prep.report["modality"],
-                     features=prep.feature_identity, norm=r.norm, budget=r.budget,
-                     labels=prep.labels, data=prep.fingerprints), fold)
+            (JobSpec(method=m, method_version=self.registry.method(m).version, hparams=self.hparams[m],
+                     protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
+                     fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
+                     modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
+                     budget=r.budget, refit=r.refit, labels=prep.labels, data=prep.fingerprints), fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
         ]
 
     def feature_sets(self, prep: Prepared, fold: Fold) -> dict[str, FeatureSet]:
+        """Train / valid / test feature sets of a fold, standardised as requested."""
         parts = {"train": fold.train, "valid": fold.valid, "test": fold.test}
         index = {lab: i for i, lab in enumerate(prep.labels)}
         x = {p: np.stack([prep.features[k] for k in keys]) for p, keys in parts.items()}
         speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
-        x = standardise(x, speakers, self.request.norm)
+        train_side = ("train", "valid") if self.request.refit else ("train",)
+        x = standardise(x, speakers, self.request.norm, train_side)
         return {
             p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                           domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
@@ -193,7 +103,10 @@ class Runner:
         start = time.perf_counter()
         data = self.feature_sets(prep, fold)
         method = self.registry.method(spec.method)(spec.hparams, seed=spec.model_seed, budget=spec.budget)
-        training = method.fit(data["train"], data["valid"]) or {}
+        training = {"selection": method.fit(data["train"], data["valid"]) or {}}
+        if spec.refit:
+            refit = method.refit(FeatureSet.concat(data["train"], data["valid"]), training["selection"])
+            training["refit"] = refit
         test = data["test"]
         posteriors = np.asarray(method.predict(test), dtype=np.float64)
         if posteriors.shape != (len(test), test.n_classes):
@@ -204,7 +117,7 @@ class Runner:
         predictions = [Prediction(k, prep.items[k].speaker, prep.items[k].label, prep.labels[p], list(row))
                        for k, p, row in zip(test.keys, pred, posteriors)]
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
-                  "training": _plain(training), "role": prep.experiment.role}
+                  "training": _plain(training)}
         record = JobRecord(
             job_id=spec.job_id, config=spec.config(), method=spec.method, protocol=spec.protocol,
             train_corpora=list(spec.train_corpora), test_corpus=spec.test_corpus, fold=spec.fold,
@@ -221,10 +134,15 @@ class Runner:
         store = ResultsStore(self.request.results)
         outcome = RunOutcome()
         experiments = plan_experiments(self.request, lambda c: self.registry.corpus(c).labels)
-        prepared = [self.prepare(e) for e in experiments]
-        jobs = [(spec, fold, prep) for prep in prepared for spec, fold in self.specs(prep)]
+        prepared = [self.data.prepare(e) for e in experiments]
+        jobs: dict[str, tuple[JobSpec, Fold, Prepared]] = {}
+        for prep in prepared:
+            for spec, fold in self.specs(prep):
+                jobs.setdefault(spec.job_id, (spec, fold, prep))
+                if outcome.roles.get(spec.job_id) != "main":
+                    outcome.roles[spec.job_id] = prep.experiment.role
         done = store.done_ids()
-        todo = [j for j in jobs if j[0].job_id not in done]
+        todo = [job for job_id, job in jobs.items() if job_id not in done]
         outcome.skipped = len(jobs) - len(todo)
         if outcome.skipped:
             log(f"{outcome.skipped} of {len(jobs)} job(s) already in {store.path}; running {len(todo)}")
@@ -232,8 +150,9 @@ class Runner:
             record, predictions = self.run_job(spec, fold, prep)
             if store.save(record, predictions):
                 outcome.ran += 1
-        outcome.job_ids = list(dict.fromkeys(spec.job_id for spec, _, _ in jobs))
+        outcome.job_ids = list(jobs)
         outcome.experiments = prepared
+        outcome.synthetic = {name for name, c in self.data.corpora.items() if c.synthetic}
         outcome.wall_time = time.perf_counter() - start
         return outcome
 

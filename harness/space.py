@@ -33,6 +33,10 @@ class Float:
     def parse(self, text: str) -> float:
         return float(text)
 
+    def check(self, value) -> None:
+        if not self.low <= value <= self.high:
+            raise ValueError(f"{value} is outside the declared range [{self.low}, {self.high}]")
+
 
 @dataclass(frozen=True)
 class Int:
@@ -46,6 +50,10 @@ class Int:
 
     def parse(self, text: str) -> int:
         return int(text)
+
+    def check(self, value) -> None:
+        if value != int(value) or not self.low <= value <= self.high:
+            raise ValueError(f"{value} is not an integer in the declared range [{self.low}, {self.high}]")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,10 @@ class Categorical:
                 return choice
         raise ValueError(f"{text!r} is not one of {list(self.choices)}")
 
+    def check(self, value) -> None:
+        if value not in self.choices:
+            raise ValueError(f"{value!r} is not one of {list(self.choices)}")
+
 
 Param = Float | Int | Categorical
 
@@ -76,7 +88,8 @@ def suggest(trial, space: dict[str, Param]) -> dict[str, Any]:
 
 
 def resolve(method: str, space: dict[str, Param], overrides: dict[str, Any]) -> dict[str, Any]:
-    """Defaults updated with ``overrides`` (strings are parsed); unknown names are an error."""
+    """Defaults updated with ``overrides`` (strings are parsed); unknown names and
+    values outside the declared space are errors."""
     unknown = set(overrides) - set(space)
     if unknown:
         raise HarnessError(
@@ -86,6 +99,7 @@ def resolve(method: str, space: dict[str, Param], overrides: dict[str, Any]) -> 
     for name, value in overrides.items():
         try:
             values[name] = space[name].parse(value) if isinstance(value, str) else value
+            space[name].check(values[name])
         except ValueError as exc:
             raise HarnessError(f"method {method!r}, hyperparameter {name}: {exc}") from None
     return values

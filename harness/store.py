@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import HarnessError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     job_id       TEXT PRIMARY KEY,
@@ -153,7 +155,7 @@ class ResultsStore:
     def job(self, prefix: str) -> dict[str, Any] | None:
         rows = self._query("SELECT * FROM jobs WHERE job_id LIKE ?", (prefix + "%",))
         if len(rows) > 1:
-            raise KeyError(f"job id prefix {prefix!r} is ambiguous ({len(rows)} jobs)")
+            raise HarnessError(f"job id prefix {prefix!r} is ambiguous ({len(rows)} jobs)")
         return self._decode(rows[0]) if rows else None
 
     def predictions(self, job_id: str) -> list[Prediction]:

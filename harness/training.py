@@ -35,7 +35,7 @@ def fit_with_early_stopping(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
     batch_loss: Callable[[np.ndarray], torch.Tensor],
-    validate: Callable[[], float],
+    validate: Callable[[], float] | None,
     n_train: int,
     batch_size: int,
     max_epochs: int,
@@ -47,7 +47,9 @@ def fit_with_early_stopping(
     better validation score and restore the weights of the best epoch.
 
     ``report(epoch, score)`` is called after every epoch (a tuner's pruner can
-    hook in here).  Returns ``{"best_epoch", "best_score", "epochs"}``.
+    hook in here).  Without ``validate`` the loop trains exactly ``max_epochs``
+    (a refit on training + validation data with the selected epoch count).
+    Returns ``{"best_epoch", "best_score", "epochs"}``.
     """
     best_score, best_epoch, best_state = -np.inf, 0, copy.deepcopy(model.state_dict())
     epoch = 0
@@ -61,6 +63,8 @@ def fit_with_early_stopping(
             loss.backward()
             optimizer.step()
         model.eval()
+        if validate is None:
+            continue
         with torch.no_grad():
             score = float(validate())
         if report is not None:
@@ -69,6 +73,8 @@ def fit_with_early_stopping(
             best_score, best_epoch, best_state = score, epoch, copy.deepcopy(model.state_dict())
         elif epoch - best_epoch >= patience:
             break
+    if validate is None:
+        return {"best_epoch": epoch, "best_score": None, "epochs": epoch}
     model.load_state_dict(best_state)
     model.eval()
     return {"best_epoch": best_epoch, "best_score": best_score, "epochs": epoch}

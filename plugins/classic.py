@@ -16,7 +16,9 @@ to dense layers on one utterance-level vector; sequences are a later option.
 
 Choices the paper leaves open, made here: ReLU activations, dropout 0.3,
 class-balanced cross-entropy (the benchmarks report UAR), early stopping on the
-validation UAR with patience, weights of the best validation epoch restored.
+validation UAR with patience, weights of the best validation epoch restored;
+with the core's refit (default) fresh weights are then trained on training +
+validation data for the selected number of epochs.
 """
 
 from __future__ import annotations
@@ -69,6 +71,18 @@ class Classic(Method):
     }
 
     def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict:
+        def validate() -> float:
+            pred = self.predict(valid).argmax(axis=1)
+            return classification_metrics(valid.y, pred, valid.labels)["uar"]
+
+        return self._train(train, validate, self.settings["max_epochs"], report)
+
+    def refit(self, train: FeatureSet, selection: dict) -> dict:
+        """Fresh weights (same seed) trained on training + validation data for the
+        number of epochs that early stopping chose."""
+        return self._train(train, None, max(1, selection["best_epoch"]), None)
+
+    def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
         hp = self.hparams
         rng = seed_everything(self.seed)
         self.net = ClassicNet(train.x.shape[1], train.n_classes, hp["embedding"], hp["hidden"],
@@ -80,13 +94,9 @@ class Classic(Method):
         def batch_loss(index: np.ndarray) -> torch.Tensor:
             return loss_fn(self.net(x[index]), y[index])
 
-        def validate() -> float:
-            pred = self.predict(valid).argmax(axis=1)
-            return classification_metrics(valid.y, pred, valid.labels)["uar"]
-
         return fit_with_early_stopping(
             self.net, optimizer, batch_loss, validate, len(train), hp["batch_size"],
-            self.settings["max_epochs"], self.settings["patience"], rng, report)
+            max_epochs, self.settings["patience"], rng, report)
 
     def predict(self, data: FeatureSet) -> np.ndarray:
         self.net.eval()

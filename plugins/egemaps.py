@@ -8,6 +8,8 @@ core (mono, 16 kHz) and handed to openSMILE as a signal.
 
 from __future__ import annotations
 
+from importlib import metadata
+
 import numpy as np
 
 from harness.features import AudioFeatureExtractor
@@ -21,6 +23,9 @@ class EGeMAPSFunctionals(AudioFeatureExtractor):
     version = "1"
     sample_rate = 16000
     defaults = {"feature_set": "eGeMAPSv02"}
+
+    def dependencies(self) -> dict[str, str]:
+        return {"opensmile": metadata.version("opensmile")}
 
     def _smile(self):
         if getattr(self, "_smile_obj", None) is None:

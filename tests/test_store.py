@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from harness.errors import HarnessError
 from harness.store import JobRecord, Prediction, ResultsStore
 
 
@@ -44,6 +45,6 @@ def test_ambiguous_prefix_is_an_error(tmp_path):
     store = ResultsStore(tmp_path)
     store.save(record("ab1"), preds())
     store.save(record("ab2"), preds())
-    with pytest.raises(KeyError, match="ambiguous"):
+    with pytest.raises(HarnessError, match="ambiguous"):
         store.job("ab")
     assert store.job("ab1")["job_id"] == "ab1" and store.job("zz") is None
