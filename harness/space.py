@@ -53,7 +53,8 @@ class Int:
 
     def check(self, value) -> None:
         if value != int(value) or not self.low <= value <= self.high:
-            raise ValueError(f"{value} is not an integer in the declared range [{self.low}, {self.high}]")
+            raise ValueError(f"{value} is not an integer or is outside the declared range "
+                             f"[{self.low}, {self.high}]")
 
 
 @dataclass(frozen=True)

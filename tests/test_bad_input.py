@@ -102,3 +102,74 @@ def test_extraction_errors_or_skips_with_counts(tmp_path):
     assert len(feats) == len(items) - 1
     assert [k for k, _ in report.skipped] == ["emodb/03a01Wa"]
     assert "skipped 1 item(s)" in "\n".join(report.lines())
+
+
+def test_full_scale_resampled_audio_is_clipped_with_a_note(tmp_path):
+    path = tmp_path / "loud.wav"
+    t = np.arange(44100) / 44100
+    square = np.sign(np.sin(2 * np.pi * 220 * t)).astype(np.float32) * 0.99997
+    sf.write(path, square, 44100, subtype="PCM_16")
+    signal, notes = load_audio(path, 16000)
+    assert "clipped to full scale" in notes and signal.max() <= 32767 / 32768 and signal.min() >= -1
+
+
+def test_non_finite_samples_are_a_media_error(tmp_path):
+    path = tmp_path / "nan.wav"
+    x = tone(0, 0)
+    x[100] = np.nan
+    sf.write(path, x, 16000, subtype="FLOAT")
+    with pytest.raises(MediaError, match="non-finite"):
+        load_audio(path, 16000)
+
+
+def test_directory_named_like_a_wav_is_an_error(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    (root / "emodb" / "wav" / "03a09Wa.wav").mkdir()
+    with pytest.raises(CorpusError, match=r"03a09Wa\.wav: not a regular file"):
+        EmoDB.locate(root).items()
+
+
+def test_emodb_accepts_upper_case_suffix_and_reports_other_files(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    wav = root / "emodb" / "wav"
+    (wav / "03a01Wa.wav").rename(wav / "03a01Wa.WAV")
+    (wav / "notes.txt").write_text("x")
+    corpus = EmoDB.locate(root)
+    assert len(corpus.items()) == 7
+    assert corpus.notes == [f"ignored 1 non-wav file(s) in {wav}: notes.txt"]
+
+
+def test_vanished_file_is_reported_or_skipped(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    items = EmoDB.locate(root).items()
+    items[0].media["audio"].unlink()
+    cache = FeatureCache(tmp_path / "cache")
+    with pytest.raises(MediaError, match=rf"{items[0].id}\.wav: cannot read \(No such file"):
+        extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    feats, report = extract_features(items, EGeMAPSFunctionals(), cache, skip_unreadable=True,
+                                     workers=1, progress=False)
+    assert len(feats) == 6 and len(report.skipped) == 1
+
+
+def test_damaged_cache_entry_is_recomputed(tmp_path):
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    items = EmoDB.locate(root).items()
+    cache = FeatureCache(tmp_path / "cache")
+    first, _ = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    entry = next((tmp_path / "cache").rglob("*.npz"))
+    entry.write_bytes(b"")
+    again, report = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    assert report.computed == 1 and report.cached == 6
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+
+
+def test_warm_cache_reports_the_same_conversions(tmp_path):
+    path = tmp_path / "emodb" / "wav"
+    path.mkdir(parents=True)
+    sf.write(path / "03a01Wa.wav", np.stack([tone(0, 0)] * 2, axis=1), 22050)
+    items = EmoDB.locate(tmp_path).items()
+    cache = FeatureCache(tmp_path / "cache")
+    _, cold = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    _, warm = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    assert cold.computed == 1 and warm.cached == 1
+    assert cold.notes == warm.notes == {"mixed down from 2 channels": 1, "resampled 22050->16000 Hz": 1}
