@@ -65,6 +65,12 @@ class DataPreparer:
         self.cache = cache
         self.corpora: dict[str, Corpus] = {}
         self._features: dict[tuple, tuple[dict, dict, dict]] = {}  # features, report, identity
+        self._said: set[str] = set()
+
+    def say_once(self, message: str) -> None:
+        if message not in self._said:
+            self._said.add(message)
+            log(message)
 
     def corpus(self, name: str) -> Corpus:
         if name not in self.corpora:
@@ -131,7 +137,7 @@ class DataPreparer:
                     features[it.key] = feats[it.key]
             if dropped:
                 report["dropped"][c.name] = dict(sorted(dropped.items()))
-                log(f"[{c.name}] labels outside the shared set {list(labels)}: dropped "
+                self.say_once(f"[{c.name}] labels outside the shared set {list(labels)}: dropped "
                     + ", ".join(f"{n} {lab}" for lab, n in sorted(dropped.items()))
                     + f" ({sum(dropped.values())} items)")
             items_by_corpus[c.name] = kept

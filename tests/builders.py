@@ -33,3 +33,21 @@ def write_tiny_emodb(root: Path, per_cell: int = 1, speakers=EMODB_SPEAKERS) -> 
                 sf.write(wav / name, tone(ei, si, rng=np.random.default_rng([si, ei, rep])), 16000,
                          subtype="PCM_16")
     return root
+
+
+SAVEE_CODES = ("a", "d", "f", "h", "n", "sa", "su")
+SAVEE_SPEAKERS = ("DC", "JE", "JK", "KL")
+
+
+def write_tiny_savee(root: Path, layout: str = "flat", per_code: int = 1, speakers=SAVEE_SPEAKERS) -> Path:
+    """SAVEE in its flat (``savee/DC_a01.wav``) or original nested
+    (``savee/AudioData/DC/a01.wav``) layout, with synthetic 44.1 kHz audio."""
+    base = root / "savee"
+    for si, spk in enumerate(speakers):
+        folder = base / "AudioData" / spk if layout == "nested" else base
+        folder.mkdir(parents=True, exist_ok=True)
+        for ei, code in enumerate(SAVEE_CODES):
+            for n in range(1, per_code + 1):
+                name = f"{code}{n:02d}.wav" if layout == "nested" else f"{spk}_{code}{n:02d}.wav"
+                sf.write(folder / name, tone(ei, si, sr=44100, rng=np.random.default_rng([si, ei, n])), 44100)
+    return root

@@ -18,7 +18,7 @@ from harness.method import BUDGETS, FeatureSet
 from harness.registry import default_registry
 from harness.space import defaults
 
-from builders import tone, write_tiny_emodb
+from builders import tone, write_tiny_emodb, write_tiny_savee
 
 REGISTRY = default_registry()
 
@@ -73,6 +73,8 @@ def _tiny_layout(name: str, root):
     """Data root holding a tiny copy of corpus ``name`` in its native layout (None: generated)."""
     if name == "emodb":
         return write_tiny_emodb(root, per_cell=1, speakers=("03", "08", "09"))
+    if name == "savee":
+        return write_tiny_savee(root, layout="nested")
     if REGISTRY.corpus(name).synthetic:
         return None
     pytest.fail(f"corpus adapter {name!r} has no tiny native-layout fixture in tests/test_contracts.py")

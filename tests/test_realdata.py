@@ -34,3 +34,12 @@ def test_classic_on_the_emodb_fixed_split(data_root, tmp_path, capsys):
     # per-speaker standardisation; the harness's defaults (paper hyperparameters,
     # speaker norm) beat both on the mean over five model seeds.
     assert doc["summary"][0]["uar"]["mean"] > 0.70, doc["summary"][0]["uar"]
+
+
+def test_savee_adapter_reads_the_flat_copy(data_root):
+    from harness.corpora.savee import Savee
+
+    summary = Savee.locate(data_root).summary()
+    assert summary["items"] == 480 and summary["speakers"] == 4
+    assert summary["labels"] == {"anger": 60, "disgust": 60, "fear": 60, "happiness": 60, "neutral": 120,
+                                 "sadness": 60, "surprise": 60}
