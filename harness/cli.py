@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list registered plugins")
     lst.add_argument("kind", choices=list(KINDS))
 
+    corpora = sub.add_parser("corpora", help="inspect corpora")
+    corpora_sub = corpora.add_subparsers(dest="action", required=True)
+    check = corpora_sub.add_parser("check", help="items, speakers, labels, modalities, splits and problems")
+    check.add_argument("names", nargs="*", help="corpus names (default: every registered corpus)")
+    check.add_argument("--data-root", type=Path, default=None)
+    check.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR")
+
     show = sub.add_parser("show", help="show one stored job (id prefix)")
     show.add_argument("job")
     show.add_argument("--results", type=Path, default=Path("results"))
@@ -134,6 +141,35 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_corpora(args) -> int:
+    """Exit 0 when every named corpus reads cleanly, 2 when one is missing, 1 on a problem."""
+    registry = default_registry()
+    names = args.names or registry.names("corpora")
+    paths = _pairs(args.corpus_path, "--corpus-path")
+    problems = missing = 0
+    for name in names:
+        cls = registry.corpus(name)
+        try:
+            corpus = cls.locate(args.data_root or default_data_root(), paths.get(name))
+            summary = corpus.summary()
+        except HarnessError as exc:
+            print(f"{name}: {'NOT FOUND' if exc.exit_code == 2 else 'PROBLEM'}\n  {exc}\n")
+            if exc.exit_code == 2:
+                missing += bool(args.names)  # absent corpora matter only when asked for
+            else:
+                problems += 1
+            continue
+        labels = ", ".join(f"{lab} {n}" for lab, n in summary["labels"].items())
+        splits = ", ".join(f"{sp} {n}" for sp, n in summary["splits"].items()) or "none"
+        print(f"{name}: {corpus.root}\n  items {summary['items']}, speakers {summary['speakers']}, "
+              f"labels {len(summary['labels'])} ({labels})\n  modalities {', '.join(summary['modalities'])}; "
+              f"official split: {splits}")
+        for note in corpus.notes:
+            print(f"  note: {note}")
+        print()
+    return 1 if problems else 2 if missing else 0
+
+
 def cmd_show(args) -> int:
     from .store import ResultsStore
 
@@ -149,7 +185,8 @@ def cmd_show(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "list": cmd_list, "show": cmd_show}[args.command](args)
+        commands = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "corpora": cmd_corpora}
+        return commands[args.command](args)
     except HarnessError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -170,6 +170,6 @@ class Corpus:
             "items": len(items),
             "speakers": len({it.speaker for it in items if it.speaker is not None}),
             "labels": dict(sorted(Counter(it.label for it in items if it.label).items())),
-            "modalities": list(self.modalities),
+            "modalities": sorted({m for it in items for m in it.media}),
             "splits": dict(sorted(Counter(it.split for it in items if it.split).items())),
         }

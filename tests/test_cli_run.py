@@ -147,3 +147,15 @@ def test_cross_corpus_uses_shared_labels_and_reports_the_dropped(tiny_emodb, tmp
     assert stored["report"]["dropped"] == {"emodb": {"boredom": 20}, "demo-a": {"surprise": 48}}
     assert stored["config"]["labels"] == ["anger", "disgust", "fear", "happiness", "neutral", "sadness"]
     assert job["metrics"]["n"] == 336 - 48
+
+
+def test_corpora_check_reports_counts_and_problems(tmp_path, capsys):
+    data = write_tiny_emodb(tmp_path / "d", speakers=("03", "12"))
+    assert main(["corpora", "check", "emodb", "--data-root", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "items 14, speakers 2, labels 7" in out and "official split: test 7, train 7" in out
+    (data / "emodb" / "wav" / "03a02Qa.wav").write_bytes(b"")
+    assert main(["corpora", "check", "emodb", "--data-root", str(data)]) == 1
+    assert "PROBLEM" in capsys.readouterr().out
+    assert main(["corpora", "check", "emodb", "--data-root", str(tmp_path / "none")]) == 2
+    assert "NOT FOUND" in capsys.readouterr().out
