@@ -71,7 +71,12 @@ class Savee(Corpus):
                     speaker=speaker.upper(), label=CODES(code.lower(), wav))
 
     def _load_nested(self, audio_root: Path) -> list[Item]:
-        items, ignored = [], []
+        items = []
+        ignored = [p.name for p in audio_root.iterdir() if not p.is_dir() and not p.name.startswith(".")]
+        stray = [p.name for p in self.root.iterdir() if FLAT_NAME.match(p.name)]
+        if stray:
+            self.notes.append(f"ignored {len(stray)} flat-layout file(s) beside AudioData/ in {self.root} "
+                              f"(the nested layout is read): " + ", ".join(stray[:5]))
         for speaker_dir in sorted(p for p in audio_root.iterdir() if p.is_dir()):
             for wav in sorted(speaker_dir.iterdir()):
                 m = NESTED_NAME.match(wav.name)
@@ -89,7 +94,8 @@ class Savee(Corpus):
         for wav in sorted(self.root.iterdir()):
             m = FLAT_NAME.match(wav.name)
             if m is None:
-                if not wav.name.startswith(".") and wav.suffix.lower() != ".avi":
+                is_clip = wav.suffix.lower() == ".avi" and (self.root / (wav.stem + ".wav")).is_file()
+                if not wav.name.startswith(".") and not is_clip:
                     ignored.append(wav.name)
                 continue
             items.append(self._item(wav, m.group(1), m.group(2), m.group(3), wav.with_suffix(".avi")))

@@ -19,6 +19,11 @@ from scipy.signal import resample_poly
 from .errors import MediaError
 
 
+#: Bump when load_audio's output changes (decoding, mix-down, resampling,
+#: clipping): it is part of every audio extractor's identity, so cached features
+#: and job ids follow it.
+AUDIO_PIPELINE_VERSION = "1"
+
 #: The largest sample value a 16-bit conversion represents.
 FULL_SCALE = 32767 / 32768
 
@@ -88,3 +93,13 @@ def _check_riff_complete(path: Path) -> None:
                     )
                 return
             pos += 8 + declared + (declared & 1)
+
+
+def probe_audio(path: Path) -> None:
+    """Raise MediaError unless ``path`` opens as audio with at least one frame (header only)."""
+    try:
+        info = sf.info(str(path))
+    except (RuntimeError, sf.LibsndfileError, OSError) as exc:
+        raise MediaError(f"{path}: cannot decode audio ({exc})") from None
+    if info.frames == 0:
+        raise MediaError(f"{path}: zero-length audio")

@@ -166,8 +166,32 @@ def cmd_corpora(args) -> int:
               f"official split: {splits}")
         for note in corpus.notes:
             print(f"  note: {note}")
+        unreadable = _probe_media(corpus)
+        if unreadable:
+            problems += 1
+            print(f"  PROBLEM: {len(unreadable)} unreadable media file(s):")
+            for message in unreadable[:10]:
+                print(f"    {message}")
+            if len(unreadable) > 10:
+                print(f"    ... and {len(unreadable) - 10} more")
         print()
     return 1 if problems else 2 if missing else 0
+
+
+def _probe_media(corpus) -> list[str]:
+    """Open every media file far enough to know it is readable (audio: its header)."""
+    from .audio import probe_audio
+    from .digest import content_digest
+    from .errors import MediaError
+
+    failures = []
+    for item in corpus.items():
+        for modality, path in item.media.items():
+            try:
+                probe_audio(path) if modality == "audio" else content_digest(path)
+            except MediaError as exc:
+                failures.append(str(exc))
+    return failures
 
 
 def cmd_show(args) -> int:

@@ -136,11 +136,12 @@ class Corpus:
                 raise CorpusError(
                     f"{self.name}: no items found in {self.root}. Expected layout: {self.layout}"
                 )
-            seen: set[str] = set()
+            seen: dict[str, Item] = {}
             for item in items:
                 if item.id in seen:
-                    raise CorpusError(f"{self.name}: duplicate item id {item.id!r} in {self.root}")
-                seen.add(item.id)
+                    files = [str(p) for it in (seen[item.id], item) for p in it.media.values()]
+                    raise CorpusError(f"{self.name}: duplicate item id {item.id!r}: {' and '.join(files)}")
+                seen[item.id] = item
                 if item.label is not None and self.labels and item.label not in self.labels:
                     raise CorpusError(f"{self.name}/{item.id}: label {item.label!r} outside {self.labels}")
             self._items = sorted(items, key=lambda it: it.id)

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 from tqdm import tqdm
 
-from .audio import load_audio
+from .audio import AUDIO_PIPELINE_VERSION, load_audio
 from .data import Item
 from .digest import content_digest
 from .errors import HarnessError, MediaError
@@ -75,6 +75,10 @@ class AudioFeatureExtractor(FeatureExtractor):
 
     modality = "audio"
     sample_rate: ClassVar[int] = 16000
+
+    def identity(self) -> dict:
+        return {**super().identity(), "audio": {"pipeline": AUDIO_PIPELINE_VERSION,
+                                                "sample_rate": self.sample_rate}}
 
     def extract(self, path: Path) -> np.ndarray:
         signal, notes = load_audio(path, self.sample_rate)

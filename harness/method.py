@@ -92,12 +92,17 @@ class Method:
         """
         raise NotImplementedError
 
+    @classmethod
+    def refits(cls) -> bool:
+        """Whether the method implements :meth:`refit`."""
+        return cls.refit is not Method.refit
+
     def refit(self, train: FeatureSet, selection: dict[str, Any]) -> dict[str, Any] | None:
         """Retrain on training + validation data with what :meth:`fit` selected on
         validation (``selection`` is its return value, e.g. the best epoch).
 
-        Called by the core when refitting is on.  The default keeps the model
-        selected on validation and returns None (no refit).
+        Called by the core when refitting is on.  Methods that do not override it
+        keep the model selected on validation (and their jobs record refit off).
         """
         return None
 

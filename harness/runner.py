@@ -67,6 +67,13 @@ class Runner:
             raise HarnessError(f"--seeds must be at least 1 (got {r.seeds})")
         if r.folds < 2:
             raise HarnessError(f"--folds must be at least 2 (got {r.folds})")
+        if not 0 <= r.split_seed < 2**32:
+            raise HarnessError(f"--split-seed must be in [0, 2**32) (got {r.split_seed})")
+        named = set(r.corpora + r.sources + r.targets)
+        for name in r.corpus_paths:
+            if name not in named:
+                raise HarnessError(f"--corpus-path {name}=...: {name!r} is not a corpus of this run "
+                                   f"({', '.join(sorted(named)) or 'none'})")
         for m in r.hparams:
             if m not in r.methods:
                 raise HarnessError(f"hyperparameters given for {m!r}, which is not run")
@@ -80,17 +87,19 @@ class Runner:
                      protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
                      fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
                      modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
-                     budget=r.budget, refit=r.refit, labels=prep.labels, data=prep.fingerprints), fold)
+                     budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
+                     labels=prep.labels, data=prep.fingerprints), fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
         ]
 
-    def feature_sets(self, prep: Prepared, fold: Fold) -> dict[str, FeatureSet]:
-        """Train / valid / test feature sets of a fold, standardised as requested."""
+    def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
+                     ) -> dict[str, FeatureSet]:
+        """Train / valid / test feature sets of a fold, standardised as requested;
+        global statistics come from the ``train_side`` parts only."""
         parts = {"train": fold.train, "valid": fold.valid, "test": fold.test}
         index = {lab: i for i, lab in enumerate(prep.labels)}
         x = {p: np.stack([prep.features[k] for k in keys]) for p, keys in parts.items()}
         speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
-        train_side = ("train", "valid") if self.request.refit else ("train",)
         x = standardise(x, speakers, self.request.norm, train_side)
         return {
             p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
@@ -105,8 +114,11 @@ class Runner:
         method = self.registry.method(spec.method)(spec.hparams, seed=spec.model_seed, budget=spec.budget)
         training = {"selection": method.fit(data["train"], data["valid"]) or {}}
         if spec.refit:
-            refit = method.refit(FeatureSet.concat(data["train"], data["valid"]), training["selection"])
-            training["refit"] = refit
+            # selection saw statistics of the training part only; the refit's training
+            # side is train + valid, so global statistics are recomputed over both
+            data = self.feature_sets(prep, fold, train_side=("train", "valid"))
+            training["refit"] = method.refit(FeatureSet.concat(data["train"], data["valid"]),
+                                             training["selection"])
         test = data["test"]
         posteriors = np.asarray(method.predict(test), dtype=np.float64)
         if posteriors.shape != (len(test), test.n_classes):
@@ -131,10 +143,10 @@ class Runner:
         # one intra-op thread per job: the networks are small and thread hand-offs cost more
         # than they save; parallelism belongs to the executor (jobs) and to feature extraction
         torch.set_num_threads(1)
-        store = ResultsStore(self.request.results)
         outcome = RunOutcome()
         experiments = plan_experiments(self.request, lambda c: self.registry.corpus(c).labels)
         prepared = [self.data.prepare(e) for e in experiments]
+        store = ResultsStore(self.request.results)  # only once the data are there
         jobs: dict[str, tuple[JobSpec, Fold, Prepared]] = {}
         for prep in prepared:
             for spec, fold in self.specs(prep):

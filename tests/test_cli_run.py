@@ -77,10 +77,12 @@ def test_unknown_method_and_corpus_list_the_known_ones(tiny_emodb, capsys):
 
 
 def test_missing_corpus_exits_2_with_layout_and_source(tmp_path, capsys):
-    code, _, err = run(["--method", "classic", "--corpus", "emodb", "--data-root", str(tmp_path)], capsys)
+    code, _, err = run(["--method", "classic", "--corpus", "emodb", "--data-root", str(tmp_path),
+                        "--results", str(tmp_path / "res")], capsys)
     assert code == 2
     assert "corpus 'emodb' not found" in err and str(tmp_path) in err
     assert "wav/03a01Fa.wav" in err and "emodb.bilderbar.info" in err
+    assert not (tmp_path / "res").exists()  # a failed run leaves no store behind
 
 
 def test_cross_corpus_reports_the_drop(tmp_path, capsys):
@@ -159,3 +161,17 @@ def test_corpora_check_reports_counts_and_problems(tmp_path, capsys):
     assert "PROBLEM" in capsys.readouterr().out
     assert main(["corpora", "check", "emodb", "--data-root", str(tmp_path / "none")]) == 2
     assert "NOT FOUND" in capsys.readouterr().out
+
+
+def test_corpora_check_opens_the_media(tmp_path, capsys):
+    data = write_tiny_emodb(tmp_path / "d", speakers=("03",))
+    (data / "emodb" / "wav" / "03a01Wa.wav").write_bytes(b"RIFF")
+    assert main(["corpora", "check", "emodb", "--data-root", str(data)]) == 1
+    out = capsys.readouterr().out
+    assert "1 unreadable media file(s)" in out and "03a01Wa.wav: cannot decode audio" in out
+
+
+def test_corpus_path_for_a_corpus_not_in_the_run_is_an_error(tiny_emodb, tmp_path, capsys):
+    code, _, err = run(["--method", "classic", "--corpus", "emodb", "--data-root", str(tiny_emodb),
+                        "--corpus-path", "emdb=/nowhere"], capsys)
+    assert code == 1 and "'emdb' is not a corpus of this run" in err

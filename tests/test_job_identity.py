@@ -77,3 +77,17 @@ def test_show_without_a_store_does_not_create_one(tmp_path, capsys):
     assert main(["show", "abc", "--results", str(tmp_path / "typo")]) == 1
     assert "no results store" in capsys.readouterr().err
     assert not (tmp_path / "typo").exists()
+
+
+def test_refit_does_not_change_what_validation_selected(tmp_path, capsys):
+    """With --norm global, selection uses training-part statistics whether or not a refit follows."""
+    from harness.store import ResultsStore
+
+    data = write_tiny_emodb(tmp_path / "d", speakers=("03", "08", "09", "12", "14"))
+    common = ["--protocol", "split", "--norm", "global", "--data-root", str(data),
+              "--results", str(tmp_path / "r")]
+    (refit,) = job_ids(capsys, *common)
+    (plain,) = job_ids(capsys, *common, "--no-refit")
+    store = ResultsStore(tmp_path / "r")
+    a, b = (store.job(j)["report"]["training"] for j in (refit, plain))
+    assert a["selection"] == b["selection"] and "refit" in a and "refit" not in b

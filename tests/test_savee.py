@@ -54,3 +54,20 @@ def test_empty_folder_is_not_found_with_layout(tmp_path):
     (tmp_path / "savee").mkdir()
     with pytest.raises(CorpusNotFound, match="AudioData/DC/a01.wav"):
         Savee.locate(tmp_path)
+
+
+def test_stray_files_beside_the_nested_layout_are_reported(tmp_path):
+    root = write_tiny_savee(tmp_path, layout="nested", speakers=("DC",))
+    sf.write(root / "savee" / "KL_a01.wav", tone(0, 0), 44100)
+    (root / "savee" / "AudioData" / "Info.txt").write_text("x")
+    corpus = Savee.locate(root)
+    assert len(corpus.items()) == 7
+    notes = " ".join(corpus.notes)
+    assert "KL_a01.wav" in notes and "Info.txt" in notes
+
+
+def test_duplicate_ids_name_both_files(tmp_path):
+    root = write_tiny_savee(tmp_path, speakers=("DC",))
+    sf.write(root / "savee" / "dc_a01.wav", tone(0, 0), 44100)
+    with pytest.raises(CorpusError, match=r"duplicate item id 'DC_a01': .*DC_a01\.wav and .*dc_a01\.wav"):
+        Savee.locate(root).items()
