@@ -64,12 +64,6 @@ class Experiment:
     def corpora(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.train_corpora + (self.test_corpus,)))
 
-    @property
-    def title(self) -> str:
-        if self.protocol in CROSS_PROTOCOLS:
-            return "+".join(self.train_corpora) + " -> " + self.test_corpus
-        return self.test_corpus
-
 
 def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, ...]]
                      ) -> list[Experiment]:

@@ -38,7 +38,6 @@ class RunOutcome:
     ran: int = 0
     skipped: int = 0
     synthetic: set[str] = field(default_factory=set)
-    experiments: list[Prepared] = field(default_factory=list)
     wall_time: float = 0.0
 
 
@@ -163,7 +162,6 @@ class Runner:
             if store.save(record, predictions):
                 outcome.ran += 1
         outcome.job_ids = list(jobs)
-        outcome.experiments = prepared
         outcome.synthetic = {name for name, c in self.data.corpora.items() if c.synthetic}
         outcome.wall_time = time.perf_counter() - start
         return outcome
