@@ -91,9 +91,9 @@ class AudioFeatureExtractor(FeatureExtractor):
 
 # -- cache ------------------------------------------------------------------
 class FeatureCache:
-    """Arrays on disk under ``root/<extractor>/<key[:2]>/<key>.npy``.
+    """Arrays on disk under ``root/<extractor>/<key[:2]>/<key>.npz``.
 
-    The notes of an extraction (conversions applied) are kept beside the array,
+    The notes of an extraction (conversions applied) are kept in the same file,
     so that a warm run reports the same as a cold one.  Writes are atomic and
     synced; an unreadable entry counts as a miss and is replaced.
     """

@@ -113,9 +113,10 @@ class Runner:
         method = self.registry.method(spec.method)(spec.hparams, seed=spec.model_seed, budget=spec.budget)
         training = {"selection": method.fit(data["train"], data["valid"]) or {}}
         if spec.refit:
-            # selection saw statistics of the training part only; the refit's training
-            # side is train + valid, so global statistics are recomputed over both
-            data = self.feature_sets(prep, fold, train_side=("train", "valid"))
+            if spec.norm == "global":
+                # selection saw statistics of the training part only; the refit's training
+                # side is train + valid, so global statistics are recomputed over both
+                data = self.feature_sets(prep, fold, train_side=("train", "valid"))
             training["refit"] = method.refit(FeatureSet.concat(data["train"], data["valid"]),
                                              training["selection"])
         test = data["test"]
