@@ -161,9 +161,10 @@ def cmd_corpora(args) -> int:
             continue
         labels = ", ".join(f"{lab} {n}" for lab, n in summary["labels"].items())
         splits = ", ".join(f"{sp} {n}" for sp, n in summary["splits"].items()) or "none"
+        dims = ", ".join(summary["dimensions"]) or "none"
         print(f"{name}: {corpus.root}\n  items {summary['items']}, speakers {summary['speakers']}, "
-              f"labels {len(summary['labels'])} ({labels})\n  modalities {', '.join(summary['modalities'])}; "
-              f"official split: {splits}")
+              f"labels {len(summary['labels'])} ({labels})\n  continuous: {dims}\n"
+              f"  modalities {', '.join(summary['modalities'])}; official split: {splits}")
         for note in corpus.notes:
             print(f"  note: {note}")
         unreadable = _probe_media(corpus)

@@ -38,6 +38,13 @@ class Item:
     label: str | None = None
     dims: dict[str, float] = field(default_factory=dict)
     split: str | None = None
+    #: time-continuous targets (RECOLA's 40 ms gold standard): dimension -> values
+    series: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    #: seconds between consecutive values of ``series``
+    series_step: float | None = None
+    #: what else the corpus records (gender, intensity, session, statement, ...);
+    #: available to analyses and protocols, never used as a label
+    meta: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.label is not None and self.label not in EMOTIONS:
@@ -48,6 +55,11 @@ class Item:
         bad = set(self.media) - set(MODALITIES)
         if bad:
             raise CorpusError(f"{self.corpus}/{self.id}: unknown modalities {sorted(bad)}")
+        bad = set(self.series) - set(DIMENSIONS)
+        if bad:
+            raise CorpusError(f"{self.corpus}/{self.id}: unknown dimensions {sorted(bad)} in series")
+        if self.series and not (self.series_step and self.series_step > 0):
+            raise CorpusError(f"{self.corpus}/{self.id}: time series targets need a positive series_step")
 
     @property
     def key(self) -> str:
@@ -155,11 +167,13 @@ class Corpus:
         Unreadable files enter by name (extraction reports them).
         """
         if getattr(self, "_fingerprint", None) is None:
-            rows = [
-                [it.id, it.speaker, it.label, sorted(it.dims.items()), it.split,
-                 sorted((m, _digest_or_name(p)) for m, p in it.media.items())]
-                for it in self.items()
-            ]
+            rows = []
+            for it in self.items():
+                row = [it.id, it.speaker, it.label, sorted(it.dims.items()), it.split,
+                       sorted((m, _digest_or_name(p)) for m, p in it.media.items())]
+                if it.series or it.meta:  # only where present, so older fingerprints stay valid
+                    row += [sorted(it.series.items()), it.series_step, sorted(it.meta.items())]
+                rows.append(row)
             self._fingerprint = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
         return self._fingerprint
 
@@ -171,6 +185,7 @@ class Corpus:
             "items": len(items),
             "speakers": len({it.speaker for it in items if it.speaker is not None}),
             "labels": dict(sorted(Counter(it.label for it in items if it.label).items())),
+            "dimensions": sorted({d for it in items for d in (*it.dims, *it.series)}),
             "modalities": sorted({m for it in items for m in it.media}),
             "splits": dict(sorted(Counter(it.split for it in items if it.split).items())),
         }

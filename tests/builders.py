@@ -51,3 +51,49 @@ def write_tiny_savee(root: Path, layout: str = "flat", per_code: int = 1, speake
                 name = f"{code}{n:02d}.wav" if layout == "nested" else f"{spk}_{code}{n:02d}.wav"
                 sf.write(folder / name, tone(ei, si, sr=44100, rng=np.random.default_rng([si, ei, n])), 44100)
     return root
+
+
+def write_av_clip(path: Path, audio: np.ndarray | None = None, sr: int = 16000,
+                  frames: list[np.ndarray] | None = None, fps: int = 25,
+                  audio_codec: str | None = None) -> Path:
+    """A video file (.avi, .mp4, .flv, .mkv by suffix) with frames and/or an audio track, through PyAV.
+
+    ``frames`` are HxWx3 uint8 BGR images (OpenCV order); ``audio`` mono float in [-1, 1].
+    """
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    video_codec = {".avi": "mpeg4", ".mp4": "mpeg4", ".flv": "flv", ".mkv": "mpeg4"}[suffix]
+    audio_codec = audio_codec or {".avi": "pcm_s16le", ".mp4": "aac", ".flv": "aac", ".mkv": "aac"}[suffix]
+    with av.open(str(path), "w") as out:
+        vstream = astream = None
+        if frames:
+            vstream = out.add_stream(video_codec, rate=fps)
+            vstream.height, vstream.width = frames[0].shape[:2]
+            vstream.pix_fmt = "yuv420p"
+        if audio is not None:
+            astream = out.add_stream(audio_codec, rate=sr)
+            astream.layout = "mono"
+        for image in frames or []:
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[..., ::-1]), format="rgb24")
+            for packet in vstream.encode(frame):
+                out.mux(packet)
+        if vstream is not None:
+            for packet in vstream.encode():
+                out.mux(packet)
+        if audio is not None:
+            pcm = (np.clip(audio, -1, 32767 / 32768) * 32768).astype(np.int16).reshape(1, -1)
+            fmt = "s16" if audio_codec.startswith("pcm") else astream.codec_context.format.name
+            step = astream.codec_context.frame_size or 1024
+            for start in range(0, pcm.shape[1], step):
+                block = pcm[:, start:start + step]
+                frame = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
+                frame.sample_rate = sr
+                if fmt != "s16":
+                    frame = av.AudioResampler(format=fmt, layout="mono", rate=sr).resample(frame)[0]
+                for packet in astream.encode(frame):
+                    out.mux(packet)
+            for packet in astream.encode():
+                out.mux(packet)
+    return path
