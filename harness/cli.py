@@ -43,6 +43,18 @@ def _hparams(values: list[str], methods: list[str]) -> dict[str, dict[str, str]]
     return out
 
 
+def _feature_params(values: list[str]) -> dict[str, dict[str, str]]:
+    """``--feature-param logmel.window=64`` -> {"logmel": {"window": "64"}} (checked by the extractor)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, value in _pairs(values, "--feature-param").items():
+        if "." not in name:
+            raise HarnessError(f"--feature-param expects EXTRACTOR.KEY=VALUE, got {name}={value}")
+        extractor, key = name.split(".", 1)
+        default_registry().feature(extractor)  # unknown extractor: clear error now
+        out.setdefault(extractor, {})[key] = value
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__.strip())
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--modality", choices=("audio", "visual"), help="target modality (default audio)")
     run.add_argument("--features", action="append", default=[], metavar="MODALITY=NAME",
                      help=f"feature extractor per modality (default {DEFAULT_FEATURES})")
+    run.add_argument("--feature-param", action="append", default=[], metavar="EXTRACTOR.KEY=VALUE",
+                     help="set a feature extractor's parameter (e.g. logmel.window=64)")
     run.add_argument("--norm", choices=NORMS, default="speaker",
                      help="feature standardisation: speaker (each speaker's own statistics, no labels; "
                           "default), global (training-part statistics) or none")
@@ -111,6 +125,7 @@ def cmd_run(args) -> int:
         methods=args.method, corpora=args.corpus, protocols=args.protocol or ["within"],
         sources=args.source, targets=args.target, seeds=args.seeds, split_seed=args.split_seed,
         folds=args.folds, modality=args.modality, features=_pairs(args.features, "--features"),
+        feature_params=_feature_params(args.feature_param),
         norm=args.norm, budget=args.budget, refit=args.refit, hparams=_hparams(args.hp, args.method),
         reference=args.reference, data_root=data_root,
         corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},

@@ -50,8 +50,23 @@ class FeatureExtractor:
                 f"feature extractor {self.name!r} has no parameter(s) {sorted(unknown)}; "
                 f"known: {sorted(self.defaults)}"
             )
-        self.params = {**self.defaults, **params}
+        self.params = {**self.defaults, **{k: self._coerce(k, v) for k, v in params.items()}}
         self.notes: list[str] = []
+
+    def _coerce(self, name: str, value: Any) -> Any:
+        """Values given as text (command line) take the type of the parameter's default."""
+        default = self.defaults[name]
+        if not isinstance(value, str) or default is None or isinstance(default, str):
+            return value
+        try:
+            if isinstance(default, bool):
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                return value.lower() in ("true", "1", "yes")
+            return type(default)(value)
+        except ValueError:
+            raise HarnessError(f"feature extractor {self.name!r}: parameter {name} expects "
+                               f"{type(default).__name__}, got {value!r}") from None
 
     def dependencies(self) -> dict[str, str]:
         """Versions of the libraries whose output the features depend on (part of the identity)."""
@@ -68,6 +83,22 @@ class FeatureExtractor:
     def extract(self, path: Path) -> np.ndarray:
         """Return the features of one file; append conversions applied to ``self.notes``."""
         raise NotImplementedError
+
+    # Extractors that do not read one media file (a table of precomputed
+    # features joined by item id, say) override these two.
+    def extract_item(self, item: Item) -> np.ndarray:
+        """The features of one item: by default those of its media file of this modality."""
+        return self.extract(self.source(item))
+
+    def item_digest(self, item: Item) -> str:
+        """What identifies the item's input (cache key): by default its media file's bytes."""
+        return content_digest(self.source(item))
+
+    def source(self, item: Item) -> Path:
+        path = item.media.get(self.modality)
+        if path is None:
+            raise HarnessError(f"{item.key}: no {self.modality} media, which {self.name!r} needs")
+        return path
 
 
 class AudioFeatureExtractor(FeatureExtractor):
@@ -101,9 +132,11 @@ class FeatureCache:
     def __init__(self, root: Path | None):
         self.root = None if root is None else Path(root)
 
-    def key(self, path: Path, extractor: FeatureExtractor) -> str:
+    def key(self, source: Path | Item, extractor: FeatureExtractor) -> str:
+        """The cache key of an item's (or a media file's) features under ``extractor``."""
+        digest = extractor.item_digest(source) if isinstance(source, Item) else content_digest(source)
         ident = json.dumps(extractor.identity(), sort_keys=True, default=str)
-        return hashlib.sha256(f"{content_digest(path)}|{ident}".encode()).hexdigest()
+        return hashlib.sha256(f"{digest}|{ident}".encode()).hexdigest()
 
     def _file(self, name: str, key: str) -> Path:
         return self.root / name / key[:2] / f"{key}.npz"
@@ -167,19 +200,20 @@ class ExtractionReport:
         return out
 
 
-def _extract_one(extractor: FeatureExtractor, path: Path) -> tuple[np.ndarray | None, list[str], str | None]:
+def _extract_one(extractor: FeatureExtractor, item: Item) -> tuple[np.ndarray | None, list[str], str | None]:
     extractor.notes = []
     try:
-        array = np.asarray(extractor.extract(path), dtype=np.float32)
+        array = np.asarray(extractor.extract_item(item), dtype=np.float32)
     except MediaError as exc:
         return None, [], str(exc)
     if not np.all(np.isfinite(array)):
-        return None, [], f"{path}: {extractor.name} produced non-finite values"
+        where = item.media.get(extractor.modality, item.key)
+        return None, [], f"{where}: {extractor.name} produced non-finite values"
     return array, list(extractor.notes), None
 
 
-def _extract_chunk(extractor: FeatureExtractor, paths: list[Path]):
-    return [_extract_one(extractor, p) for p in paths]
+def _extract_chunk(extractor: FeatureExtractor, items: list[Item]):
+    return [_extract_one(extractor, it) for it in items]
 
 
 def extract_features(
@@ -202,13 +236,8 @@ def extract_features(
     missing: list[tuple[Item, str]] = []
     failures: list[tuple[Item, str]] = []
     for item in items:
-        path = item.media.get(extractor.modality)
-        if path is None:
-            raise HarnessError(
-                f"{item.key}: no {extractor.modality} media, which {extractor.name!r} needs"
-            )
         try:
-            key = cache.key(path, extractor)
+            key = cache.key(item, extractor)
         except MediaError as exc:
             failures.append((item, str(exc)))
             continue
@@ -220,7 +249,7 @@ def extract_features(
             report.cached += 1
             report.notes.update(hit[1])
     workers = workers or os.cpu_count() or 1
-    results = _run(extractor, [item.media[extractor.modality] for item, _ in missing], workers, progress)
+    results = _run(extractor, [item for item, _ in missing], workers, progress)
     for (item, key), (array, notes, error) in zip(missing, results):
         if error is not None:
             failures.append((item, error))
@@ -237,19 +266,19 @@ def extract_features(
     return features, report
 
 
-def _run(extractor, paths: list[Path], workers: int, progress: bool):
-    if not paths:
+def _run(extractor, items: list[Item], workers: int, progress: bool):
+    if not items:
         return []
-    bar = tqdm(total=len(paths), desc=f"extract {extractor.name}", unit="file",
+    bar = tqdm(total=len(items), desc=f"extract {extractor.name}", unit="file",
                disable=not progress, leave=False)
     results = []
-    if workers <= 1 or len(paths) < 16:
-        for p in paths:
-            results.append(_extract_one(extractor, p))
+    if workers <= 1 or len(items) < 16:
+        for it in items:
+            results.append(_extract_one(extractor, it))
             bar.update(1)
     else:
-        size = max(1, min(32, len(paths) // (workers * 4)))
-        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        size = max(1, min(32, len(items) // (workers * 4)))
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             for chunk_result in pool.map(_extract_chunk, [extractor] * len(chunks), chunks):

@@ -34,6 +34,8 @@ class RunRequest:
     folds: int = 5
     modality: str | None = None
     features: dict[str, str] = field(default_factory=dict)
+    #: extractor name -> parameter -> value (``--feature-param NAME.KEY=VALUE``)
+    feature_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     norm: str = "speaker"
     budget: str = "default"
     refit: bool = True

@@ -102,7 +102,7 @@ class DataPreparer:
                                f"pass --features {modality}=NAME")
         key = (corpus.name, modality, name)
         if key not in self._features:
-            extractor = self.registry.feature(name)()
+            extractor = self.registry.feature(name)(**self.request.feature_params.get(name, {}))
             if extractor.modality != modality:
                 raise HarnessError(f"feature extractor {name!r} reads {extractor.modality}, not {modality}")
             feats, report = extract_features(corpus.items(), extractor, self.cache,

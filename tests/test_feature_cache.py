@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from harness.corpora.emodb import EmoDB
@@ -61,3 +62,23 @@ def test_parallel_extraction_equals_sequential(tmp_path):
                                    progress=False)
     assert report.computed == len(items) >= 16
     assert all(np.array_equal(seq[k], par[k]) for k in seq)
+
+
+def test_text_parameters_take_the_type_of_their_default_and_bad_ones_are_named():
+    from harness.errors import HarnessError
+
+    assert FaceHOG(size="32").params["size"] == 32
+    with pytest.raises(HarnessError, match="size expects int, got 'big'"):
+        FaceHOG(size="big")
+    with pytest.raises(HarnessError, match="no parameter"):
+        FaceHOG(colour="red")
+
+
+def test_cache_key_of_an_item_is_that_of_its_media_file(tmp_path):
+    from harness.data import Item
+
+    path = tmp_path / "a.wav"
+    sf.write(path, tone(1, 1), 16000)
+    item = Item(id="a", corpus="c", media={"audio": path}, label="anger")
+    cache = FeatureCache(tmp_path / "cache")
+    assert cache.key(item, EGeMAPSFunctionals()) == cache.key(path, EGeMAPSFunctionals())
