@@ -195,16 +195,18 @@ def cmd_corpora(args) -> int:
 
 
 def _probe_media(corpus) -> list[str]:
-    """Open every media file far enough to know it is readable (audio: its header)."""
-    from .audio import probe_audio
-    from .digest import content_digest
+    """Open every media file far enough to know it is readable (see harness/probe.py)."""
     from .errors import MediaError
+    from .probe import probe_media
 
-    failures = []
+    failures, seen = [], set()
     for item in corpus.items():
         for modality, path in item.media.items():
+            if (modality, path) in seen:
+                continue
+            seen.add((modality, path))
             try:
-                probe_audio(path) if modality == "audio" else content_digest(path)
+                probe_media(path, modality)
             except MediaError as exc:
                 failures.append(str(exc))
     return failures
