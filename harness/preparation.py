@@ -117,6 +117,13 @@ class DataPreparer:
         corpora = [self.corpus(n) for n in experiment.corpora]
         labels = shared_labels([c.labels for c in corpora]
                                + ([experiment.labels] if experiment.labels is not None else []))
+        unlabelled = [c for c in corpora if not c.labels]
+        if unlabelled:
+            raise HarnessError(
+                "; ".join(f"corpus {c.name!r} has no categorical labels (continuous targets: "
+                          f"{', '.join(c.dimensions) or 'none'})" for c in unlabelled)
+                + ": the runner evaluates classification; regression on continuous targets needs a "
+                  "method whose tasks include 'regression'")
         if len(labels) < 2:
             raise HarnessError(f"corpora {experiment.corpora} share fewer than two labels: {labels}")
         modality = self.modality(corpora)
