@@ -82,7 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="keep the model selected on validation instead of retraining on "
                           "training + validation data with the selected settings (epochs)")
     run.add_argument("--hp", action="append", default=[], metavar="[METHOD.]NAME=VALUE",
-                     help="override a hyperparameter default")
+                     help="override a hyperparameter default (with --trials: fix it, not searched)")
+    run.add_argument("--trials", type=int, default=0,
+                     help="Optuna trials per method and fold, scored on the fold's inner validation "
+                          "part only (default 0: the method's defaults)")
+    run.add_argument("--storage", default=None, metavar="URL",
+                     help="Optuna storage URL shared by workers (default sqlite in the results directory)")
     run.add_argument("--no-reference", dest="reference", action="store_false",
                      help="cross/multi: do not run the within-corpus reference on the target")
     run.add_argument("--data-root", type=Path, default=None,
@@ -127,6 +132,7 @@ def cmd_run(args) -> int:
         folds=args.folds, modality=args.modality, features=_pairs(args.features, "--features"),
         feature_params=_feature_params(args.feature_param),
         norm=args.norm, budget=args.budget, refit=args.refit, hparams=_hparams(args.hp, args.method),
+        trials=args.trials, storage=args.storage,
         reference=args.reference, data_root=data_root,
         corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
         results=args.results, cache=args.cache, skip_unreadable=args.skip_unreadable,

@@ -40,6 +40,10 @@ class RunRequest:
     budget: str = "default"
     refit: bool = True
     hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Optuna trials per (method, fold) on the inner validation data; 0 = the defaults
+    trials: int = 0
+    #: Optuna storage URL (default: SQLite in the results directory)
+    storage: str | None = None
     reference: bool = True
     data_root: Path | None = None
     corpus_paths: dict[str, Path] = field(default_factory=dict)
@@ -127,11 +131,24 @@ class JobSpec:
     refit: bool  # retrain on train + validation with what validation selected
     labels: tuple[str, ...]
     data: dict  # corpus -> fingerprint of its item list
+    #: None, or {"trials": N, "fixed": {...}}: hparams are then the tuning's starting point
+    tuning: dict | None = None
 
     def config(self) -> dict:
         cfg = asdict(self)
         cfg["train_corpora"] = list(self.train_corpora)
         cfg["labels"] = list(self.labels)
+        if cfg["tuning"] is None:  # untuned jobs keep the ids they had before tuning existed
+            del cfg["tuning"]
+        return cfg
+
+    def study_identity(self) -> dict:
+        """What determines a tuning objective: the job without its model seed, its
+        trial count and its hyperparameter values (the fixed ones stay)."""
+        cfg = self.config()
+        for key in ("model_seed", "hparams", "tuning", "refit"):
+            cfg.pop(key, None)
+        cfg["fixed"] = (self.tuning or {}).get("fixed", {})
         return cfg
 
     @property

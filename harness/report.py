@@ -19,7 +19,7 @@ def _group_key(job: dict, role: str) -> tuple:
     return (role, job["method"], job["protocol"], tuple(job["train_corpora"]), job["test_corpus"],
             cfg["modality"], cfg["features"]["name"], cfg["norm"], tuple(cfg["labels"]),
             cfg["budget"], cfg["split_seed"], json_digest([cfg["hparams"], cfg["features"],
-                                                           cfg["method_version"]]))
+                                                           cfg["method_version"], cfg.get("tuning")]))
 
 
 def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> list[dict]:
@@ -37,6 +37,7 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> lis
         row = {"role": role, "method": method, "protocol": protocol, "train": list(train), "test": test,
                "modality": modality, "features": features, "norm": norm, "labels": list(labels),
                "budget": budget, "split_seed": split_seed, "hparams": members[0]["hparams"],
+               "tuning": members[0]["config"].get("tuning"),
                "jobs": len(members), "folds": len({m["fold"] for m in members}),
                "seeds": len({m["model_seed"] for m in members}),
                "wall_time": sum(m["wall_time"] for m in members)}
@@ -45,7 +46,7 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> lis
         rows.append(row)
     def ref_key(r):
         return (r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"], r["budget"],
-                json_digest(r["hparams"]))
+                json_digest(r["hparams"] if r["tuning"] is None else r["tuning"]))
 
     refs = {ref_key(r): r for r in rows if r["protocol"] in ("within", "loso")}
     for r in rows:
@@ -73,7 +74,8 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
         where = name(r["test"]) if r["protocol"] not in ("cross", "multi") else \
             "+".join(name(c) for c in r["train"]) + " → " + name(r["test"])
         protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
-        table.append([r["method"], protocol, where, f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
+        method = r["method"] + (f" (tuned, {r['tuning']['trials']} trials)" if r.get("tuning") else "")
+        table.append([method, protocol, where, f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
                       _fmt(r["uar"]), _fmt(r["war"]), _fmt(r["macro_f1"]),
                       f"{r['drop_uar']:+.3f}" if "drop_uar" in r else "", f"{r['wall_time']:.1f}"])
     text = tabulate(table, headers=["method", "protocol", "corpora", "features", "norm", "jobs", "UAR", "WAR",

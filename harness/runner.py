@@ -20,7 +20,8 @@ from .errors import HarnessError
 from .features import FeatureCache
 from .jobs import JobSpec, RunRequest, plan_experiments
 from .method import BUDGETS, FeatureSet
-from .metrics import classification_metrics
+from .digest import derive_seed
+from .metrics import PRIMARY_METRIC, classification_metrics
 from .normalize import NORMS, standardise
 from .paths import default_cache_dir
 from .preparation import DataPreparer, Prepared, log
@@ -28,6 +29,7 @@ from .protocols import Fold
 from .provenance import git_commit, package_versions
 from .registry import Registry, default_registry
 from .store import JobRecord, Prediction, ResultsStore
+from .tuning import default_storage, study_name, tune
 
 
 @dataclass
@@ -78,6 +80,11 @@ class Runner:
                 raise HarnessError(f"hyperparameters given for {m!r}, which is not run")
         self.hparams = {m: hspace.resolve(m, self.registry.method(m).space, r.hparams.get(m, {}))
                         for m in r.methods}
+        if r.trials < 0:
+            raise HarnessError(f"--trials must be 0 (no tuning) or more (got {r.trials})")
+        self.tuning = {m: None if r.trials == 0 else
+                       {"trials": r.trials, "fixed": {k: self.hparams[m][k] for k in r.hparams.get(m, {})}}
+                       for m in r.methods}
 
     def specs(self, prep: Prepared) -> list[tuple[JobSpec, Fold]]:
         r, e = self.request, prep.experiment
@@ -87,7 +94,7 @@ class Runner:
                      fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
                      modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
                      budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
-                     labels=prep.labels, data=prep.fingerprints), fold)
+                     labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m]), fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
         ]
 
@@ -110,7 +117,12 @@ class Runner:
     def run_job(self, spec: JobSpec, fold: Fold, prep: Prepared) -> tuple[JobRecord, list[Prediction]]:
         start = time.perf_counter()
         data = self.feature_sets(prep, fold)
-        method = self.registry.method(spec.method)(spec.hparams, seed=spec.model_seed, budget=spec.budget)
+        method_cls = self.registry.method(spec.method)
+        hparams, tuning = spec.hparams, None
+        if spec.tuning:
+            # the tuner sees the fold's training and validation parts, never its test part
+            hparams, tuning = self.tune(spec, method_cls, data["train"], data["valid"])
+        method = method_cls(hparams, seed=spec.model_seed, budget=spec.budget)
         training = {"selection": method.fit(data["train"], data["valid"]) or {}}
         if spec.refit:
             if spec.norm == "global":
@@ -130,13 +142,29 @@ class Runner:
                        for k, p, row in zip(test.keys, pred, posteriors)]
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
                   "training": _plain(training)}
+        if tuning is not None:
+            report["tuning"] = _plain(tuning)
         record = JobRecord(
             job_id=spec.job_id, config=spec.config(), method=spec.method, protocol=spec.protocol,
             train_corpora=list(spec.train_corpora), test_corpus=spec.test_corpus, fold=spec.fold,
-            split_seed=spec.split_seed, model_seed=spec.model_seed, hparams=spec.hparams,
+            split_seed=spec.split_seed, model_seed=spec.model_seed, hparams=hparams,
             metrics=metrics, report=report, versions=package_versions(), git_commit=git_commit(),
             wall_time=time.perf_counter() - start)
         return record, predictions
+
+    def tune(self, spec: JobSpec, method_cls, train: FeatureSet, valid: FeatureSet):
+        """Best hyperparameters on the fold's inner validation part (one study per fold)."""
+        identity = {**spec.study_identity(), "space": {k: repr(p) for k, p in method_cls.space.items()}}
+        metric = PRIMARY_METRIC["classification"]
+
+        def score(method, data: FeatureSet) -> float:
+            pred = np.asarray(method.predict(data)).argmax(axis=1)
+            return classification_metrics(data.y, pred, list(data.labels))[metric]
+
+        return tune(method_cls, spec.tuning["fixed"], train, valid, score,
+                    trials=spec.tuning["trials"], name=study_name(identity),
+                    storage=self.request.storage or default_storage(self.request.results),
+                    budget=spec.budget, seed=derive_seed("tune", spec.fold_digest, spec.split_seed))
 
     def run(self) -> RunOutcome:
         start = time.perf_counter()
