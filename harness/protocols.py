@@ -171,7 +171,12 @@ class LeaveOneSpeakerOut(Protocol):
 
 class OfficialSplit(Protocol):
     """The corpus's own split: train on ``train``, validate on the development part
-    when the corpus has one (else an inner split of ``train``), test on ``test``."""
+    when the corpus has one (else an inner split of ``train``), test on ``test``.
+
+    Where the test labels are withheld (only train and a development part), the
+    development part is the test part and validation is drawn from ``train``;
+    the fold is then named ``official-dev``.
+    """
 
     name = "split"
     description = "the corpus's official train / (dev) / test split"
@@ -185,6 +190,10 @@ class OfficialSplit(Protocol):
         train = [it for it in items if it.split == "train"]
         test = [it for it in items if it.split == self.test_split]
         dev = [it for it in items if it.split in DEV_SPLITS and it.split != self.test_split]
+        if not test and dev and self.test_split == "test":
+            # test labels withheld (RECOLA in AVEC 2016, AFEW, OMG without its labelled test
+            # CSV): the papers report on the development part; the fold's name says so
+            return [_fold("official-dev", train, dev, split_seed)]
         if not train or not test:
             raise ProtocolError(f"{corpus}: no official train/{self.test_split} split")
         if dev:

@@ -134,3 +134,11 @@ def test_check_fold_catches_leakage(leak):
     fold = Fold("bad", tuple(train), tuple(s1), tuple(test))
     with pytest.raises(ProtocolError, match="both train and test"):
         check_fold(fold, by_key)
+
+
+def test_official_split_with_test_labels_withheld_tests_on_the_dev_part():
+    items = corpus("c", 6, split=lambda s: "dev" if s >= 4 else "train")
+    (fold,) = OfficialSplit().folds({"c": items}, 0)
+    assert fold.name == "official-dev" and fold.valid_grouping == "speaker"
+    assert {k.split("/")[1][:2] for k in fold.test} == {"s4", "s5"}
+    assert_speaker_disjoint([fold], items)
