@@ -1,0 +1,198 @@
+"""The RECOLA (AVEC 2016 package) adapter: gold-standard series, splits, media, provided features, bad ARFF."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from harness.corpora.recola import STEP, Recola, feature_file, read_arff
+from harness.errors import CorpusError, CorpusNotFound
+
+from layouts.recola import FRAMES, RECORDINGS, curve, gold_arff, write, write_gold, write_recording
+
+
+@pytest.fixture
+def root(tmp_path):
+    return write(tmp_path)
+
+
+def gold_file(root, rec, dim="arousal"):
+    return root / "recola" / "ratings_gold_standard" / dim / f"{rec}.arff"
+
+
+def test_items_speakers_splits_and_series(root):
+    corpus = Recola.locate(root)
+    items = {it.id: it for it in corpus.items()}
+    assert sorted(items) == sorted(RECORDINGS)
+    assert {it.split for it in items.values()} == {"train", "dev"}
+    assert [i for i, it in items.items() if it.split == "dev"] == ["dev_1", "dev_2"]
+    assert all(it.speaker == it.id and it.label is None and it.dims == {} for it in items.values())
+    for index, rec in enumerate(RECORDINGS):
+        it = items[rec]
+        assert it.series_step == STEP == 0.04
+        assert set(it.series) == {"arousal", "valence"}
+        for dim in ("arousal", "valence"):
+            assert len(it.series[dim]) == FRAMES
+            assert np.allclose(it.series[dim], curve(index, dim), atol=1e-6)
+        assert it.meta["frames"] == str(FRAMES) and it.meta["duration_s"] == "1.00"
+    assert items["train_1"].media["visual"].name == "train_1.mp4"
+    assert "visual" not in items["dev_1"].media
+    assert all(it.media["audio"].name == f"{it.id}.wav" for it in items.values())
+
+
+def test_test_recordings_are_left_out_with_a_count_and_unread_folders_noted(root):
+    corpus = Recola.locate(root)
+    corpus.items()
+    notes = "\n".join(corpus.notes)
+    assert "left out 1 test recording(s) without gold standard" in notes and "test_1" in notes
+    assert "ratings_individual/" in notes
+
+
+def test_provided_feature_paths_are_recorded_relative_and_resolve(root):
+    corpus = Recola.locate(root)
+    it = next(it for it in corpus.items() if it.id == "dev_2")
+    assert it.meta["features_audio/arousal"] == "features_audio/arousal/dev_2.arff"
+    assert it.meta["features_audio/valence"] == "features_audio/valence/dev_2.arff"
+    path = feature_file(it, "features_audio/valence")
+    assert path == corpus.root / "features_audio" / "valence" / "dev_2.arff" and path.is_file()
+    assert feature_file(it, "features_audio/arousal", root=corpus.root).is_file()
+    with pytest.raises(CorpusError, match="no provided features 'features_video_geometric/arousal'"):
+        feature_file(it, "features_video_geometric/arousal")
+
+
+def test_fingerprint_does_not_depend_on_where_the_corpus_lies(root, tmp_path):
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(root / "recola", moved / "recola")
+    assert Recola.locate(root).fingerprint() == Recola.locate(moved).fingerprint()
+
+
+def test_feature_file_missing_for_some_recordings_is_noted(root):
+    (root / "recola" / "features_audio" / "arousal" / "train_2.arff").unlink()
+    corpus = Recola.locate(root)
+    items = {it.id: it for it in corpus.items()}
+    assert "features_audio/arousal" not in items["train_2"].meta
+    assert any("features_audio/arousal: no file for 1 of 4 recording(s): train_2" in n for n in corpus.notes)
+
+
+def test_grouped_copy_one_level_deeper_gives_the_same_items(root, tmp_path):
+    flat = Recola.locate(root).items()
+    base = tmp_path / "grouped" / "RECOLA_2016"
+    src = root / "recola"
+    shutil.copytree(src / "ratings_gold_standard", base / "ratings" / "ratings_gold_standard")
+    shutil.copytree(src / "recordings_audio", base / "recordings" / "recordings_audio")
+    shutil.copytree(src / "recordings_video", base / "recordings" / "recordings_video")
+    shutil.copytree(src / "features_audio", base / "features" / "features_audio")
+    grouped = Recola.locate(tmp_path / "grouped")
+    items = grouped.items()
+    assert [(it.id, it.split, sorted(it.media), it.series) for it in items] == \
+           [(it.id, it.split, sorted(it.media), it.series) for it in flat]
+    assert items[0].meta["features_audio/arousal"] == "features/features_audio/arousal/dev_1.arff"
+    assert feature_file(items[0], "features_audio/arousal").is_file()
+    assert not any("feature folder" in n for n in grouped.notes)
+
+
+def test_test_gold_standard_when_present_is_read_as_test_split(root):
+    write_gold(root / "recola", "test_1", 5)
+    items = {it.id: it for it in Recola.locate(root).items()}
+    assert items["test_1"].split == "test" and len(items["test_1"].series["valence"]) == FRAMES
+
+
+def test_recordings_and_gold_standards_without_each_other_are_noted(root):
+    write_recording(root / "recola", "train_3", 6)
+    write_gold(root / "recola", "train_4", 7)
+    corpus = Recola.locate(root)
+    assert len(corpus.items()) == 4
+    notes = "\n".join(corpus.notes)
+    assert "left out 1 train/dev recording(s) without a gold-standard file" in notes and "train_3" in notes
+    assert "left out 1 recording(s) with a gold standard but neither" in notes and "train_4" in notes
+
+
+def test_missing_folder_is_not_found_with_layout(tmp_path):
+    (tmp_path / "recola" / "recordings_audio").mkdir(parents=True)
+    with pytest.raises(CorpusNotFound, match=r"ratings_gold_standard/\{arousal,valence\}/train_1\.arff") as err:
+        Recola.locate(tmp_path)
+    assert "corpus 'recola' not found" in str(err.value)
+
+
+def test_malformed_arff_names_file_and_line(root):
+    path = gold_file(root, "train_2")
+    lines = path.read_text().splitlines()
+    data_start = lines.index("@data") + 2
+    lines[data_start + 3] = "'train_2',0.12"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CorpusError, match=rf"train_2\.arff:{data_start + 4}: 2 values, but the header declares 3"):
+        Recola.locate(root).items()
+    lines[data_start + 3] = "'train_2',0.12,high"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CorpusError, match=rf"train_2\.arff:{data_start + 4}: attribute 'GoldStandard' is numeric "
+                                          r"but the value is 'high'"):
+        Recola.locate(root).items()
+
+
+def test_file_without_data_section_or_attribute_is_an_error(root):
+    path = gold_file(root, "dev_1", "valence")
+    path.write_text("@relation x\n@attribute frameTime numeric\n")
+    with pytest.raises(CorpusError, match=r"valence/dev_1\.arff: no @data section"):
+        Recola.locate(root).items()
+    path.write_text("@relation x\n@attribute frameTime numeric\n@attribute Value numeric\n@data\n0.0,1\n")
+    with pytest.raises(CorpusError, match=r"valence/dev_1\.arff: no attribute 'GoldStandard'.*frameTime, Value"):
+        Recola.locate(root).items()
+
+
+def test_uneven_frame_times_name_file_and_line(root):
+    path = gold_file(root, "dev_2", "valence")
+    times = [i * 0.04 for i in range(FRAMES)]
+    times[7] = 0.30  # 0.28 expected
+    path.write_text(gold_arff("dev_2", curve(3, "valence"), times))
+    line = path.read_text().splitlines().index("'dev_2',0.30,{:.6f}".format(curve(3, "valence")[7])) + 1
+    with pytest.raises(CorpusError, match=rf"dev_2\.arff:{line}: frameTime 0\.3 s where 0\.28 s was expected"):
+        Recola.locate(root).items()
+
+
+def test_series_not_starting_at_zero_is_an_error(root):
+    path = gold_file(root, "train_1")
+    path.write_text(gold_arff("train_1", curve(0, "arousal"), [0.04 * (i + 1) for i in range(FRAMES)]))
+    with pytest.raises(CorpusError, match=r"train_1\.arff:\d+: frameTime 0\.04 s where 0\.00 s was expected"):
+        Recola.locate(root).items()
+
+
+def test_arousal_and_valence_of_different_length_is_an_error(root):
+    gold_file(root, "dev_1", "valence").write_text(gold_arff("dev_1", curve(2, "valence", FRAMES - 1)))
+    with pytest.raises(CorpusError, match=rf"valence/dev_1\.arff: {FRAMES - 1} frames, but .*arousal/dev_1\.arff "
+                                          rf"has {FRAMES}"):
+        Recola.locate(root).items()
+
+
+def test_missing_counterpart_dimension_is_an_error(root):
+    gold_file(root, "train_2", "valence").unlink()
+    with pytest.raises(CorpusError, match=r"arousal/train_2\.arff: no valence counterpart"):
+        Recola.locate(root).items()
+
+
+def test_missing_gold_standard_value_is_an_error(root):
+    path = gold_file(root, "train_1", "valence")
+    path.write_text(path.read_text().replace("'train_1',0.08,", "'train_1',0.08,?\n%", 1))
+    with pytest.raises(CorpusError, match=r"valence/train_1\.arff:\d+: missing or non-finite"):
+        Recola.locate(root).items()
+
+
+def test_arff_reader_handles_quotes_comments_and_missing_values(tmp_path):
+    path = tmp_path / "x.arff"
+    path.write_text("% a comment\n@RELATION 'r r'\n\n@ATTRIBUTE 'the name' STRING\n@attribute frameTime REAL\n"
+                    "@attribute cls {a,b}\n@DATA\n% rows\n'a, b',0.5,a\n\"c\\\"d\", ?, b\n")
+    table = read_arff(path)
+    assert table.relation == "r r" and table.names == ["the name", "frameTime", "cls"]
+    assert table.types == ["string", "real", "nominal"]
+    assert table.rows == [["a, b", 0.5, "a"], ['c"d', None, "b"]]
+    assert table.lines == [9, 10]
+    path.write_text("@relation r\n@attribute a numeric\n@data\n{0 1}\n")
+    with pytest.raises(CorpusError, match=r"x\.arff:4: sparse ARFF rows are not supported"):
+        read_arff(path)
+    path.write_text("@relation r\n@attribute a string\n@data\n'open\n")
+    with pytest.raises(CorpusError, match=r"x\.arff:4: unterminated quoted value"):
+        read_arff(path)
+    path.write_bytes(b"@relation r\n@attribute a string\n@data\n'\xff\xfe'\n")
+    with pytest.raises(CorpusError, match=r"x\.arff: not a text \(UTF-8\) ARFF file"):
+        read_arff(path)
