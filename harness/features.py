@@ -42,6 +42,9 @@ class FeatureExtractor:
     version: ClassVar[str] = "1"
     #: Parameters and their defaults; only these may be set.
     defaults: ClassVar[dict[str, Any]] = {}
+    #: True when the extractor cannot run without parameters (a table path, say); it then
+    #: provides ``contract_example(tmp_path) -> (extractor, item)`` for the contract tests.
+    needs_params: ClassVar[bool] = False
 
     def __init__(self, **params: Any):
         unknown = set(params) - set(self.defaults)
