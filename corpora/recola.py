@@ -25,9 +25,10 @@ Some copies group these folders one level deeper (``ratings/ratings_gold_standar
 
 Gold-standard ARFF files have the attributes ``Instance_name`` (string),
 ``frameTime`` (seconds: 0, 0.04, ... 300) and ``GoldStandard`` (numeric, about
--1..1); 7501 frames per recording.  They are read here (scipy's ARFF reader does
-not accept string attributes); ``frameTime`` must start at 0 and advance by
-0.04 s, and arousal and valence must share the same frames.
+-1..1); 7501 frames per recording.  ``frameTime`` must start at 0 and advance by
+0.04 s, and arousal and valence must share the same frames.  They are read
+by :mod:`harness.arff`, whose errors name the file and line; here they are
+raised as CorpusError.
 
 Items: one per recording with a gold standard, id ``train_1``, speaker = the
 recording (each is one participant), split ``train`` or ``dev`` (the official
@@ -49,11 +50,13 @@ folder has no dimension subfolders).  Paths are relative to the corpus folder
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from harness import arff
+from harness.arff import ArffTable
 from harness.data import Corpus, Item
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
@@ -67,133 +70,35 @@ VIDEO_SUFFIXES = (".mp4", ".avi")
 GOLD = "ratings_gold_standard"
 
 
-# -- ARFF ----------------------------------------------------------------------
-@dataclass
-class ArffTable:
-    """The content of one ARFF file: attribute names and types, rows, source lines."""
-
-    path: Path
-    relation: str
-    names: list[str]
-    types: list[str]
-    #: values per row: float for numeric attributes (None for ``?``), str otherwise
-    rows: list[list]
-    #: 1-based line number of each row in the file
-    lines: list[int]
-
-    def column(self, name: str) -> list:
-        """The values of attribute ``name`` (matched case-insensitively)."""
-        lowered = [n.lower() for n in self.names]
-        if name.lower() not in lowered:
-            raise CorpusError(f"{self.path}: no attribute {name!r} (attributes: {', '.join(self.names)})")
-        j = lowered.index(name.lower())
-        return [row[j] for row in self.rows]
-
-
-_ATTRIBUTE = re.compile(r"^@attribute\s+('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S+)\s+(.+)$", re.IGNORECASE)
-_NUMERIC = ("numeric", "real", "integer")
-
-
-def _split_values(line: str, where: str) -> list[str]:
-    """Split one ARFF data line on commas, honouring '...' and "..." quoting."""
-    values, current, quote, i, quoted = [], [], None, 0, False
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == "\\" and i + 1 < len(line):
-                current.append(line[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = None
-            else:
-                current.append(ch)
-        elif ch in "'\"" and not "".join(current).strip():
-            quote, quoted, current = ch, True, []
-        elif ch == ",":
-            values.append("".join(current) if quoted else "".join(current).strip())
-            current, quoted = [], False
-        else:
-            current.append(ch)
-        i += 1
-    if quote:
-        raise CorpusError(f"{where}: unterminated quoted value")
-    values.append("".join(current) if quoted else "".join(current).strip())
-    return values
-
-
+# -- gold standard ----------------------------------------------------------------
 def read_arff(path: Path) -> ArffTable:
-    """Read a dense ARFF file; errors name the file and the line."""
-    path = Path(path)
+    """:func:`harness.arff.read_arff`, its errors (``path:line: ...``) raised as CorpusError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not a text (UTF-8) ARFF file ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    relation, names, types, rows, lines = "", [], [], [], []
-    in_data = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        where = f"{path}:{number}"
-        if not line or line.startswith("%"):
-            continue
-        if not in_data:
-            keyword = line.split(None, 1)[0].lower()
-            if keyword == "@relation":
-                relation = line.split(None, 1)[1].strip("'\"") if " " in line else ""
-            elif keyword == "@attribute":
-                m = _ATTRIBUTE.match(line)
-                if m is None:
-                    raise CorpusError(f"{where}: malformed @attribute line {line!r}")
-                names.append(m.group(1).strip("'\""))
-                kind = m.group(2).strip()
-                types.append(kind.lower() if not kind.startswith("{") else "nominal")
-            elif keyword == "@data":
-                if not names:
-                    raise CorpusError(f"{where}: @data before any @attribute")
-                in_data = True
-            else:
-                raise CorpusError(f"{where}: unexpected line in the ARFF header: {line[:60]!r}")
-            continue
-        if line.startswith("{"):
-            raise CorpusError(f"{where}: sparse ARFF rows are not supported")
-        values = _split_values(line, where)
-        if len(values) != len(names):
-            raise CorpusError(f"{where}: {len(values)} values, but the header declares "
-                              f"{len(names)} attributes ({', '.join(names)})")
-        row = []
-        for name, kind, value in zip(names, types, values):
-            if kind in _NUMERIC:
-                if value == "?":
-                    row.append(None)
-                    continue
-                try:
-                    row.append(float(value))
-                except ValueError:
-                    raise CorpusError(f"{where}: attribute {name!r} is numeric but the value is {value!r}") from None
-            else:
-                row.append(value)
-        rows.append(row)
-        lines.append(number)
-    if not in_data:
-        raise CorpusError(f"{path}: no @data section (not an ARFF file?)")
-    return ArffTable(path, relation, names, types, rows, lines)
+        return arff.read_arff(path)
+    except arff.ArffError as exc:
+        raise CorpusError(str(exc)) from None
 
 
 def read_gold_standard(path: Path) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """``(frame times, values)`` of one AVEC 2016 gold-standard file, checked:
     numeric, no missing values, frameTime from 0 in steps of 0.04 s."""
     table = read_arff(path)
-    times, values = table.column("frameTime"), table.column("GoldStandard")
-    if not table.rows:
+    try:
+        times, values = table.numbers("frameTime"), table.numbers("GoldStandard")
+    except arff.ArffError as exc:
+        raise CorpusError(str(exc)) from None
+    if not len(times):
         raise CorpusError(f"{path}: no frames in the @data section")
-    for i, (t, v, line) in enumerate(zip(times, values, table.lines)):
-        if t is None or v is None or not (math.isfinite(t) and math.isfinite(v)):
-            raise CorpusError(f"{path}:{line}: missing or non-finite frameTime/GoldStandard ({t}, {v})")
-        if abs(t - i * STEP) > TIME_TOLERANCE:
-            raise CorpusError(f"{path}:{line}: frameTime {t:g} s where {i * STEP:.2f} s was expected "
-                              f"(frame {i + 1}; the gold standard must be uniformly spaced at {STEP} s from 0)")
-    return tuple(times), tuple(values)
+    bad = np.flatnonzero(~(np.isfinite(times) & np.isfinite(values)))
+    if bad.size:
+        i = bad[0]
+        raise CorpusError(f"{table.where(i)}: missing or non-finite frameTime/GoldStandard ({times[i]}, {values[i]})")
+    off = np.flatnonzero(np.abs(times - np.arange(len(times)) * STEP) > TIME_TOLERANCE)
+    if off.size:
+        i = int(off[0])
+        raise CorpusError(f"{table.where(i)}: frameTime {times[i]:g} s where {i * STEP:.2f} s was expected "
+                          f"(frame {i + 1}; the gold standard must be uniformly spaced at {STEP} s from 0)")
+    return tuple(times.tolist()), tuple(values.tolist())
 
 
 def feature_file(item: Item, key: str, root: Path | None = None) -> Path:

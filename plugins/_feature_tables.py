@@ -8,34 +8,29 @@ read once, as bytes, so that the content digest covers exactly what was
 parsed; they are concatenated in sorted path order and every row remembers
 its file and its 1-based data row there, for messages.
 
-ARFF (Weka's format, written by openSMILE and by the AVEC challenges) is read
-here because ``scipy.io.arff`` rejects ``string`` attributes such as AVEC's
-``Instance_name``.  Supported: comment lines (``%``), quoted attribute names,
-``numeric``/``real``/``integer``, ``string``, ``date`` and nominal
-(``{a,b}``) attributes, values quoted with ``'`` or ``"``, ``?`` for missing.
-Sparse rows (``{0 1.5, 3 2}``) and ``relational`` attributes are rejected
-with the file and line.  :func:`as_numbers` and :func:`seconds` convert columns.
+ARFF files (Weka's format, written by openSMILE and by the AVEC challenges)
+are read by :mod:`harness.arff`: numeric attributes as numbers, string, date
+and nominal ones as text, ``?`` as missing; malformed files raise its
+ArffError (a HarnessError) naming the file and line.  :func:`as_numbers` and
+:func:`seconds` convert columns.
 """
 
 from __future__ import annotations
 
-import csv
 import glob
 import hashlib
 import io
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from harness.arff import read_arff
 from harness.errors import HarnessError
 
 SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".arff": "arff"}
-
-_ATTRIBUTE = re.compile(r"""@attribute\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)\s+(.+)$""", re.I)
 
 
 @dataclass
@@ -123,7 +118,7 @@ def _read_one(path: Path, data: bytes, text_column: str | None) -> pd.DataFrame:
                 frame = frame.reset_index()  # e.g. an openSMILE (file, start, end) index
             return frame
         if fmt == "arff":
-            return read_arff(path, data)
+            return read_arff(path, data).frame
         sep = "," if fmt == "csv" else "\t"
         header = pd.read_csv(io.BytesIO(data), sep=sep, nrows=0, skipinitialspace=True)
         if len(header.columns) == 0:
@@ -152,76 +147,3 @@ def seconds(column: pd.Series) -> np.ndarray:
     numbers, _ = as_numbers(column)
     spans = pd.to_timedelta(column.astype(object).where(np.isnan(numbers)), errors="coerce")
     return np.where(np.isnan(numbers), spans.dt.total_seconds().to_numpy(np.float64, na_value=np.nan), numbers)
-
-
-def _unquote(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
-    return text
-
-
-def read_arff(path: Path, data: bytes) -> pd.DataFrame:
-    """A dense ARFF file as a frame: string, date and nominal attributes as text, numeric ones as numbers."""
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    names: list[str] = []
-    text_attrs: set[str] = set()
-    start = None
-    for number, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("%"):
-            continue
-        lower = stripped.lower()
-        if lower.startswith("@relation"):
-            continue
-        if lower.startswith("@attribute"):
-            match = _ATTRIBUTE.match(stripped)
-            if not match:
-                raise HarnessError(f"{path}, line {number}: malformed @attribute line {stripped!r}")
-            name, kind = _unquote(match.group(1)), match.group(2).strip()
-            if kind.lower().startswith("relational"):
-                raise HarnessError(f"{path}, line {number}: relational attributes are not supported")
-            if kind.lower().split()[0] not in ("numeric", "real", "integer"):
-                text_attrs.add(name)  # string, date, nominal {a,b,...}
-            names.append(name)
-            continue
-        if lower.startswith("@data"):
-            start = number
-            break
-        raise HarnessError(f"{path}, line {number}: unexpected line before @data: {stripped[:60]!r}")
-    if start is None or not names:
-        raise HarnessError(f"{path}: not an ARFF file (no @attribute and @data sections)")
-    rows = [(n, ln) for n, ln in enumerate(lines[start:], start + 1)
-            if ln.strip() and not ln.lstrip().startswith("%")]
-    for n, ln in rows:
-        if ln.lstrip().startswith("{"):
-            raise HarnessError(f"{path}, line {n}: sparse ARFF rows are not supported")
-    if not rows:
-        return pd.DataFrame({n: pd.Series(dtype=str if n in text_attrs else float) for n in names})
-    body = "\n".join(ln for _, ln in rows)
-    opening = re.search(r"""(?:^|,)[ \t]*(['"])""", body, re.M)  # the quote that opens a value
-    quote = opening.group(1) if opening else "'"
-    # quoted values without commas, quotes or escapes removed, a line with as many commas as separators is
-    # right; the other lines are counted by the csv module
-    simple = re.compile(f"{quote}[^,{quote}\\\\]*{quote}")
-
-    def odd(line: str) -> bool:
-        rest = simple.sub("", line)
-        return rest.count(",") != len(names) - 1 or "\\" in rest or "'" in rest or '"' in rest
-
-    doubtful = [(n, ln) for n, ln in rows if odd(ln)]
-    reader = csv.reader((ln for _, ln in doubtful), quotechar=quote, escapechar="\\", skipinitialspace=True)
-    for (n, _), fields in zip(doubtful, reader):
-        if len(fields) != len(names):
-            raise HarnessError(f"{path}, line {n}: {len(fields)} values for {len(names)} attributes")
-    try:
-        frame = pd.read_csv(io.StringIO(body), header=None, names=names, sep=",", quotechar=quote,
-                            escapechar="\\", skipinitialspace=True, na_values=["?"], keep_default_na=False,
-                            dtype={n: str for n in text_attrs}, index_col=False)
-    except Exception as exc:
-        raise HarnessError(f"{path}: cannot parse the @data section ({type(exc).__name__}: {exc})") from None
-    if len(frame) != len(rows):
-        raise HarnessError(f"{path}: {len(rows)} data lines gave {len(frame)} rows (unbalanced quotes?)")
-    for name in text_attrs:
-        frame[name] = frame[name].map(lambda v: _unquote(v) if isinstance(v, str) else v)
-    return frame

@@ -194,5 +194,5 @@ def test_arff_reader_handles_quotes_comments_and_missing_values(tmp_path):
     with pytest.raises(CorpusError, match=r"x\.arff:4: unterminated quoted value"):
         read_arff(path)
     path.write_bytes(b"@relation r\n@attribute a string\n@data\n'\xff\xfe'\n")
-    with pytest.raises(CorpusError, match=r"x\.arff: not a text \(UTF-8\) ARFF file"):
+    with pytest.raises(CorpusError, match=r"x\.arff:4: not a text \(UTF-8\) ARFF file"):
         read_arff(path)

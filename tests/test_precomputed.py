@@ -50,9 +50,9 @@ def test_arff_reader_keeps_strings_quotes_and_missing(tmp_path):
 
 
 @pytest.mark.parametrize("data, message", [
-    ("'a',0.0,1,2,?,7", r"t\.arff, line 10: 6 values for 5 attributes"),
-    ("{0 'a', 2 1}", r"t\.arff, line 10: sparse ARFF rows are not supported"),
-    ("'a,b',0.0,1,?", r"t\.arff, line 10: 4 values for 5 attributes"),  # right comma count, one is quoted
+    ("'a',0.0,1,2,?,7", r"t\.arff:10: 6 values, but the header declares 5 attributes"),
+    ("{0 'a', 2 1}", r"t\.arff:10: sparse ARFF rows are not supported"),
+    ("'a,b',0.0,1,?", r"t\.arff:10: 4 values, but the header declares 5 attributes"),  # right comma count, 1 quoted
 ])
 def test_arff_reader_names_file_and_line_of_bad_rows(tmp_path, data, message):
     path = tmp_path / "t.arff"
