@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import math
-
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
+import soxr
 
 from .errors import MediaError
 
@@ -24,7 +22,7 @@ from .errors import MediaError
 #: Bump when load_audio's output changes (decoding, mix-down, resampling,
 #: clipping): it is part of every audio extractor's identity, so cached features
 #: and job ids follow it.
-AUDIO_PIPELINE_VERSION = "1"
+AUDIO_PIPELINE_VERSION = "2"  # 2: soxr resampling
 
 #: Files libsndfile reads are decoded by it; the rest by FFmpeg (PyAV).
 _SNDFILE_ERRORS = (RuntimeError, sf.LibsndfileError)
@@ -64,8 +62,8 @@ def load_audio(path: Path, sample_rate: int) -> tuple[np.ndarray, list[str]]:
     if not np.any(signal):
         raise MediaError(f"{path}: silent audio (all samples are zero)")
     if native_rate != sample_rate:
-        g = math.gcd(int(native_rate), int(sample_rate))
-        signal = resample_poly(signal, sample_rate // g, native_rate // g).astype(np.float32)
+        # libsoxr, high quality (the resampler of librosa's default): ~2.5x faster than a polyphase FIR
+        signal = soxr.resample(signal, native_rate, sample_rate, quality="HQ").astype(np.float32)
         notes.append(f"resampled {native_rate}->{sample_rate} Hz")
     # Full-scale input (and resampling overshoot) can exceed [-1, 1); tools that
     # convert to 16-bit integers (openSMILE) would wrap such samples around.

@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data-root", type=Path, default=None)
     check.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR")
 
+    from .bench import add_features_parser
+
+    bench = sub.add_parser("bench", help="benchmarks (feature extraction speed)")
+    bench_sub = bench.add_subparsers(dest="action", required=True)
+    add_features_parser(bench_sub)
+
     show = sub.add_parser("show", help="show one stored job (id prefix)")
     show.add_argument("job")
     show.add_argument("--results", type=Path, default=Path("results"))
@@ -230,10 +236,17 @@ def cmd_show(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from . import bench
+
+    return {"features": bench.cmd_features}[args.action](args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        commands = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "corpora": cmd_corpora}
+        commands = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "corpora": cmd_corpora,
+                    "bench": cmd_bench}
         return commands[args.command](args)
     except HarnessError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)

@@ -129,16 +129,18 @@ class FeatureCache:
 
     The notes of an extraction (conversions applied) are kept in the same file,
     so that a warm run reports the same as a cold one.  Writes are atomic and
-    synced; an unreadable entry counts as a miss and is replaced.
+    not synced (a cache): an unreadable entry counts as a miss and is replaced.
     """
 
     def __init__(self, root: Path | None):
         self.root = None if root is None else Path(root)
 
-    def key(self, source: Path | Item, extractor: FeatureExtractor) -> str:
-        """The cache key of an item's (or a media file's) features under ``extractor``."""
+    def key(self, source: Path | Item, extractor: FeatureExtractor, ident: str | None = None) -> str:
+        """The cache key of an item's (or a media file's) features under ``extractor``
+        (``ident``: the extractor's identity as JSON, when the caller computed it once)."""
         digest = extractor.item_digest(source) if isinstance(source, Item) else content_digest(source)
-        ident = json.dumps(extractor.identity(), sort_keys=True, default=str)
+        if ident is None:
+            ident = json.dumps(extractor.identity(), sort_keys=True, default=str)
         return hashlib.sha256(f"{digest}|{ident}".encode()).hexdigest()
 
     def _file(self, name: str, key: str) -> Path:
@@ -165,10 +167,10 @@ class FeatureCache:
         f.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=f.parent, suffix=".tmp")
         try:
+            # no fsync: the rename keeps readers from half-written files, and an entry left
+            # empty by a crash fails to load and is recomputed (get); results are synced, the cache is not
             with os.fdopen(fd, "wb") as out:
                 np.savez(out, features=array, notes=np.array(notes, dtype=str))
-                out.flush()
-                os.fsync(out.fileno())
             os.replace(tmp, f)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -238,9 +240,10 @@ def extract_features(
     features: dict[str, np.ndarray] = {}
     missing: list[tuple[Item, str]] = []
     failures: list[tuple[Item, str]] = []
+    ident = json.dumps(extractor.identity(), sort_keys=True, default=str)  # library versions: slow
     for item in items:
         try:
-            key = cache.key(item, extractor)
+            key = cache.key(item, extractor, ident)
         except MediaError as exc:
             failures.append((item, str(exc)))
             continue

@@ -8,12 +8,19 @@ core (mono, 16 kHz) and handed to openSMILE as a signal.
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
+from typing import ClassVar
 
 import numpy as np
 
 from harness.features import AudioFeatureExtractor
 from harness.hookspecs import hookimpl
+
+
+@functools.lru_cache(maxsize=1)
+def opensmile_version() -> str:
+    return metadata.version("opensmile")  # once: importlib.metadata costs ~2 ms a call
 
 
 class EGeMAPSFunctionals(AudioFeatureExtractor):
@@ -23,9 +30,11 @@ class EGeMAPSFunctionals(AudioFeatureExtractor):
     version = "1"
     sample_rate = 16000
     defaults = {"feature_set": "eGeMAPSv02"}
+    #: openSMILE's ``FeatureLevel`` member
+    feature_level: ClassVar[str] = "Functionals"
 
     def dependencies(self) -> dict[str, str]:
-        return {"opensmile": metadata.version("opensmile")}
+        return {"opensmile": opensmile_version()}
 
     def _smile(self):
         if getattr(self, "_smile_obj", None) is None:
@@ -33,7 +42,7 @@ class EGeMAPSFunctionals(AudioFeatureExtractor):
 
             self._smile_obj = opensmile.Smile(
                 feature_set=getattr(opensmile.FeatureSet, self.params["feature_set"]),
-                feature_level=opensmile.FeatureLevel.Functionals,
+                feature_level=getattr(opensmile.FeatureLevel, self.feature_level),
             )
         return self._smile_obj
 
