@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -63,10 +63,6 @@ EMOTION_FILE = re.compile(r"^(S\d{3})_(\d{3})_(\d{8})_emotion\.txt$", re.IGNOREC
 
 def _visible(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-
-
-def _examples(names: list[str]) -> str:
-    return ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
 
 
 def read_code(path: Path) -> str:
@@ -107,7 +103,7 @@ class CKPlus(Corpus):
                               f"(Emotion_labels.zip), unpacked beside {IMAGES}/")
         other = [p.name for p in _visible(self.root) if p.name not in KNOWN_TOP]
         if other:
-            self.notes.append(f"not read: {len(other)} other entr(ies) in {self.root}: {_examples(other)}")
+            self.notes.append(f"not read: {len(other)} other entr(ies) in {self.root}: {examples(other)}")
         sequences, ignored = self._sequences(images)
         labelled = self._emotion_files(emotion)
         items, not_apex = [], []
@@ -137,13 +133,13 @@ class CKPlus(Corpus):
         unlabelled = sorted(f"{s}/{q}" for s, q in sequences if (s, q) not in labelled)
         if unlabelled:
             self.notes.append(f"skipped {len(unlabelled)} of {len(sequences)} sequence(s) without an emotion "
-                              f"file in {emotion} (CK+ labels 327 of 593): {_examples(unlabelled)}")
+                              f"file in {emotion} (CK+ labels 327 of 593): {examples(unlabelled)}")
         if not_apex:
             self.notes.append(f"{len(not_apex)} emotion file(s) name a frame other than the sequence's last; "
-                              f"the named frame is used: {_examples(not_apex)}")
+                              f"the named frame is used: {examples(not_apex)}")
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) that are not CK+ frames or sequence folders "
-                              f"in {images}: {_examples(ignored)}")
+                              f"in {images}: {examples(ignored)}")
         return items
 
     def _sequences(self, images: Path) -> tuple[dict[tuple[str, str], list[Path]], list[str]]:
@@ -204,7 +200,7 @@ class CKPlus(Corpus):
                     found[key] = path
         if other:
             self.notes.append(f"ignored {len(other)} file(s) that are not CK+ emotion files in {emotion}: "
-                              f"{_examples(other)}")
+                              f"{examples(other)}")
         return found
 
 

@@ -51,7 +51,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -107,7 +107,7 @@ class CremaD(Corpus):
                 clips[clip][modality] = path
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) that are not CREMA-D clips: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         if (self.root / "AudioMP3").is_dir():
             self.notes.append("AudioMP3/ not read (the rater copies; AudioWAV is used for audio)")
         genders = self._genders()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -78,7 +78,7 @@ class EmoDB(Corpus):
             ))
         if ignored:
             self.notes.append(f"ignored {len(ignored)} non-wav file(s) in {self.root / 'wav'}: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         return items
 
 

@@ -57,7 +57,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.digest import content_digest
 from harness.errors import CorpusError, MediaError
 from harness.hookspecs import hookimpl
@@ -80,10 +80,6 @@ CSV_NAMES = ("fer2013.csv", "icml_face_data.csv")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SIDE = 48
 PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 6]
-
-
-def _examples(names: list[str]) -> str:
-    return ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
 
 
 def _find_csv(path: Path) -> Path | None:
@@ -166,7 +162,7 @@ class Fer2013(Corpus):
         other = [p.name for p in sorted(self.root.iterdir()) if p != csv_path and not p.name.startswith(".")]
         if other:
             self.notes.append(f"not read: {len(other)} entr(ies) beside {csv_path.name} in {self.root} "
-                              f"(the CSV is read): {_examples(other)}")
+                              f"(the CSV is read): {examples(other)}")
         return self._load_csv(csv_path)
 
     # -- the challenge CSV ---------------------------------------------------
@@ -187,7 +183,7 @@ class Fer2013(Corpus):
                 self.notes.append(f"{len(items)} image(s) of {csv_path} reused from {target}")
                 return items
             self.notes.append(f"rebuilt {target}: {len(missing)} materialised image(s) were missing "
-                              f"({_examples(missing)})")
+                              f"({examples(missing)})")
             damaged = Path(tempfile.mkdtemp(prefix=f".{target.name}-damaged-", dir=target.parent))
             os.replace(target, damaged / target.name)
             shutil.rmtree(damaged, ignore_errors=True)
@@ -251,10 +247,10 @@ class Fer2013(Corpus):
                                       media={"visual": path}, label=label, split=item_split))
         if other:
             self.notes.append(f"not read: {len(other)} entr(ies) that are not split folders in {self.root}: "
-                              f"{_examples(other)}")
+                              f"{examples(other)}")
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) that are not images in the split folders of "
-                              f"{self.root}: {_examples(ignored)}")
+                              f"{self.root}: {examples(ignored)}")
         public = sum(it.split == "valid" for it in items if it.id.startswith("test."))
         if public:
             self.notes.append(f"{public} PublicTest_* image(s) of test/ form the valid split (challenge public test)")

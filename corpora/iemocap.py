@@ -57,7 +57,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -173,7 +173,7 @@ class _Iemocap(Corpus):
         if unlabelled:
             names = sorted(p.name for p in unlabelled)
             self.notes.append(f"ignored {len(names)} wav file(s) without a label line in EmoEvaluation: "
-                              + ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""))
+                              + examples(names))
 
 
 

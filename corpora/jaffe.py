@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -80,7 +80,7 @@ class Jaffe(Corpus):
             ))
         if ignored:
             self.notes.append(f"not read: {len(ignored)} entr(ies) that are not JAFFE images in {self.root}: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         return items
 
 

@@ -49,7 +49,7 @@ import math
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -151,7 +151,7 @@ class OMGEmotion(Corpus):
         for name, lost in missing.items():
             self.notes.append(f"{name}: {len(lost)} of {totals[name]} row(s) have no clip (YouTube video "
                               f"unavailable when downloaded?) and are left out: "
-                              + ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else ""))
+                              + examples(lost))
         self._note_cross_split_videos(items)
         return items
 

@@ -46,7 +46,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -126,7 +126,7 @@ class _Ravdess(Corpus):
                 files[utterance][modality] = path
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) that are not RAVDESS recordings: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         if copies:
             self.notes.append(f"ignored {len(copies)} identical second copies (both layouts unpacked?): "
                               + ", ".join(str(p.relative_to(self.root)) for p in copies[:3])

@@ -57,7 +57,7 @@ import numpy as np
 
 from harness import arff
 from harness.arff import ArffTable
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 
@@ -195,7 +195,7 @@ class Recola(Corpus):
                 files.setdefault(path.stem, {})[dim] = path
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) in {gold} that are not <split>_<n>.arff: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         series, times = {}, {}
         for rec, by_dim in sorted(files.items()):
             missing = [d for d in DIMENSIONS if d not in by_dim]
@@ -233,7 +233,7 @@ class Recola(Corpus):
                 media[modality] = path
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) that are not recordings (<split>_<n>.wav/.mp4/.avi): "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         return found
 
     def _note_unlabelled(self, recordings: dict, series: dict) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -105,7 +105,7 @@ class Savee(Corpus):
     def _note_ignored(self, ignored: list[str], where: Path) -> None:
         if ignored:
             self.notes.append(f"ignored {len(ignored)} file(s) that are not SAVEE utterances in {where}: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
 
 
 @hookimpl

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.labels import LabelMap
@@ -87,7 +87,7 @@ class Tess(Corpus):
             items.append(self._item(path))
         if ignored:
             self.notes.append(f"ignored {len(ignored)} non-wav file(s) under {self.root}: "
-                              + ", ".join(ignored[:5]) + (" ..." if len(ignored) > 5 else ""))
+                              + examples(ignored))
         return items
 
     def _item(self, wav: Path) -> Item:

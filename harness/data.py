@@ -72,6 +72,11 @@ class Item:
         return None if self.speaker is None else f"{self.corpus}:{self.speaker}"
 
 
+def examples(names: list, n: int = 5) -> str:
+    """The first ``n`` of ``names`` for a note, with `...` when there are more."""
+    return ", ".join(str(x) for x in names[:n]) + (" ..." if len(names) > n else "")
+
+
 def _digest_or_name(path: Path) -> str:
     try:
         return content_digest(path)
