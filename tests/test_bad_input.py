@@ -156,7 +156,7 @@ def test_damaged_cache_entry_is_recomputed(tmp_path):
     items = EmoDB.locate(root).items()
     cache = FeatureCache(tmp_path / "cache")
     first, _ = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
-    entry = next((tmp_path / "cache").rglob("*.npz"))
+    entry = next((tmp_path / "cache").rglob("*.npy"))
     entry.write_bytes(b"")
     again, report = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
     assert report.computed == 1 and report.cached == 6
