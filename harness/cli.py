@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "part only (default 0: the method's defaults)")
     run.add_argument("--storage", default=None, metavar="URL",
                      help="Optuna storage URL shared by workers (default sqlite in the results directory)")
+    run.add_argument("--adapt-fraction", type=float, default=0.2,
+                     help="cross/multi with a method that uses target labels (finetune, pooled, centroid): "
+                          "fraction of the target corpus, drawn by speakers, given labelled to those methods; "
+                          "every method is tested on the rest (default 0.2)")
     run.add_argument("--no-reference", dest="reference", action="store_false",
                      help="cross/multi: do not run the within-corpus reference on the target")
     run.add_argument("--data-root", type=Path, default=None,
@@ -119,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench_sub = bench.add_subparsers(dest="action", required=True)
     add_features_parser(bench_sub)
 
+    board = sub.add_parser("leaderboard", help="markdown leaderboards and figures from the results store")
+    board.add_argument("--results", type=Path, default=Path("results"), help="results directory")
+    board.add_argument("--out", type=Path, default=Path("leaderboards"), help="output folder")
+    board.add_argument("--metric", choices=("uar", "war", "f1", "ccc"), default="uar",
+                       help="metric of the tables and the significance tests (default uar)")
+    board.add_argument("--baseline", default="classic", help="method the `*` compares against")
+
     show = sub.add_parser("show", help="show one stored job (id prefix)")
     show.add_argument("job")
     show.add_argument("--results", type=Path, default=Path("results"))
@@ -138,7 +149,7 @@ def cmd_run(args) -> int:
         folds=args.folds, modality=args.modality, features=_pairs(args.features, "--features"),
         feature_params=_feature_params(args.feature_param),
         norm=args.norm, budget=args.budget, refit=args.refit, hparams=_hparams(args.hp, args.method),
-        trials=args.trials, storage=args.storage,
+        trials=args.trials, storage=args.storage, adapt_fraction=args.adapt_fraction,
         reference=args.reference, data_root=data_root,
         corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
         results=args.results, cache=args.cache, skip_unreadable=args.skip_unreadable,
@@ -236,6 +247,14 @@ def cmd_show(args) -> int:
     return 0
 
 
+def cmd_leaderboard(args) -> int:
+    from .leaderboard import write_leaderboards
+
+    files = write_leaderboards(args.results, args.out, args.metric, args.baseline)
+    print(f"{len(files)} file(s) in {args.out}: " + ", ".join(p.name for p in files if p.suffix == ".md"))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
 
@@ -246,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "corpora": cmd_corpora,
-                    "bench": cmd_bench}
+                    "bench": cmd_bench, "leaderboard": cmd_leaderboard}
         return commands[args.command](args)
     except HarnessError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)

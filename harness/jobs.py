@@ -16,7 +16,7 @@ from typing import Any
 from .digest import json_digest
 from .errors import HarnessError
 from .labels import shared_labels
-from .protocols import CROSS_PROTOCOLS, PROTOCOLS
+from .protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, PROTOCOLS
 
 #: The feature extractor used for a modality when the request names none.
 DEFAULT_FEATURES = {"audio": "egemaps", "visual": "face-hog"}
@@ -44,6 +44,9 @@ class RunRequest:
     trials: int = 0
     #: Optuna storage URL (default: SQLite in the results directory)
     storage: str | None = None
+    #: supervised adaptation: fraction of the target corpus (by speakers) given, labelled,
+    #: to methods that use target labels; the rest of the target is the test part
+    adapt_fraction: float = 0.2
     reference: bool = True
     data_root: Path | None = None
     corpus_paths: dict[str, Path] = field(default_factory=dict)
@@ -71,31 +74,36 @@ class Experiment:
         return tuple(dict.fromkeys(self.train_corpora + (self.test_corpus,)))
 
 
-def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, ...]]
-                     ) -> list[Experiment]:
+def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, ...]],
+                     supervised: bool = False) -> list[Experiment]:
     """Expand the request's protocols and corpora into experiments.
 
     ``labels_of(corpus)`` gives a corpus's label set; a cross-corpus target's
     within-corpus reference is restricted to the labels of its pair, so that
-    the two numbers are comparable.
+    the two numbers are comparable.  When the run has a method that uses
+    target labels (``supervised``), cross/multi become their supervised-
+    adaptation variants (cross-adapt/multi-adapt) for every method of the run,
+    so that all are tested on the same target items.
     """
     out: list[Experiment] = []
     for protocol in request.protocols:
         if protocol not in PROTOCOLS:
             raise HarnessError(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
-        if protocol in CROSS_PROTOCOLS:
+        if supervised and protocol in CROSS_PROTOCOLS:
+            protocol += "-adapt"
+        if protocol in CROSS_PROTOCOLS + ADAPT_PROTOCOLS:
             sources = request.sources or request.corpora
             targets = request.targets or request.corpora
             if not sources or not targets:
                 raise HarnessError(f"protocol {protocol!r} needs --source and --target (or --corpus)")
-            if protocol == "cross":
+            if protocol.startswith("cross"):
                 pairs = [((s,), t) for s in sources for t in targets if s != t]
             else:
                 pairs = [(tuple(s for s in sources if s != t), t) for t in targets]
                 pairs = [(s, t) for s, t in pairs if len(s) >= 2]
             if not pairs:
                 raise HarnessError(f"protocol {protocol!r}: no source/target combination "
-                                   f"({'one source' if protocol == 'cross' else 'two or more sources'}"
+                                   f"({'one source' if protocol.startswith('cross') else 'two or more sources'}"
                                    f" different from the target is needed)")
             for s, t in pairs:
                 out.append(Experiment(protocol, s, t))

@@ -29,6 +29,9 @@ class FeatureSet:
     y: np.ndarray | None = None
     targets: np.ndarray | None = None
     dimensions: tuple[str, ...] = field(default=())
+    #: the corpus the test part comes from (cross-corpus: the target); items whose
+    #: domain equals it are labelled target data (supervised adaptation)
+    target_domain: str | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -45,7 +48,7 @@ class FeatureSet:
             speakers=[k for s in sets for k in s.speakers], domains=[d for s in sets for d in s.domains],
             labels=first.labels, y=None if first.y is None else np.concatenate([s.y for s in sets]),
             targets=None if first.targets is None else np.concatenate([s.targets for s in sets]),
-            dimensions=first.dimensions)
+            dimensions=first.dimensions, target_domain=first.target_domain)
 
     def subset(self, index) -> "FeatureSet":
         index = np.asarray(index)
@@ -54,8 +57,12 @@ class FeatureSet:
             speakers=[self.speakers[i] for i in index], domains=[self.domains[i] for i in index],
             labels=self.labels, y=None if self.y is None else self.y[index],
             targets=None if self.targets is None else self.targets[index],
-            dimensions=self.dimensions,
+            dimensions=self.dimensions, target_domain=self.target_domain,
         )
+
+    def in_domain(self, target: bool) -> "FeatureSet":
+        """The items of the target domain (``target=True``) or of the other domains."""
+        return self.subset([i for i, d in enumerate(self.domains) if (d == self.target_domain) == target])
 
 
 class Method:
@@ -74,6 +81,10 @@ class Method:
     #: Feature kind consumed: ``vector``, ``sequence`` or ``segments``.
     inputs: ClassVar[str] = "vector"
     space: ClassVar[dict[str, Param]] = {}
+    #: True for methods trained with labelled target-corpus data (fine-tuning, pooling,
+    #: centroid adaptation): they run under the supervised-adaptation protocols only,
+    #: and only they are given the adaptation part
+    uses_target_labels: ClassVar[bool] = False
     #: budget preset -> settings (epochs, patience, generations ...).
     budgets: ClassVar[dict[str, dict[str, Any]]] = {b: {} for b in BUDGETS}
 

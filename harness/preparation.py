@@ -21,7 +21,7 @@ from .features import FeatureCache, extract_features
 from .jobs import DEFAULT_FEATURES, Experiment, RunRequest
 from .labels import shared_labels
 from .protocols import (CrossCorpus, Fold, LeaveOneSpeakerOut, OfficialSplit, Protocol, SpeakerDisjointKFold,
-                        check_fold)
+                        SupervisedAdaptation, check_fold)
 from .registry import Registry
 
 
@@ -43,7 +43,8 @@ class Prepared:
     report: dict
 
 
-def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str, list[Item]]) -> Protocol:
+def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str, list[Item]],
+                  adapt_fraction: float = 0.2) -> Protocol:
     """The protocol object of an experiment.  A cross-corpus reference uses at most
     as many folds as its target has speakers."""
     if experiment.protocol == "within":
@@ -55,6 +56,8 @@ def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str,
         return LeaveOneSpeakerOut()
     if experiment.protocol == "split":
         return OfficialSplit()
+    if experiment.protocol.endswith("-adapt"):
+        return SupervisedAdaptation(experiment.train_corpora, experiment.test_corpus, adapt_fraction)
     return CrossCorpus(experiment.train_corpora, experiment.test_corpus)
 
 
@@ -148,7 +151,7 @@ class DataPreparer:
                     + ", ".join(f"{n} {lab}" for lab, n in sorted(dropped.items()))
                     + f" ({sum(dropped.values())} items)")
             items_by_corpus[c.name] = kept
-        protocol = make_protocol(experiment, self.request.folds, items_by_corpus)
+        protocol = make_protocol(experiment, self.request.folds, items_by_corpus, self.request.adapt_fraction)
         folds = protocol.folds(items_by_corpus, self.request.split_seed)
         items = {it.key: it for its in items_by_corpus.values() for it in its}
         for fold in folds:

@@ -34,18 +34,32 @@ class Fold:
     test: tuple[str, ...]
     #: how validation was drawn: ``speaker``, ``item`` (no speakers known) or ``official``
     valid_grouping: str = "speaker"
+    #: supervised adaptation: labelled target-corpus items (and their validation part),
+    #: speaker-disjoint from the test part; given only to methods that use target labels
+    adapt: tuple[str, ...] = ()
+    adapt_valid: tuple[str, ...] = ()
+
+    def parts(self) -> dict[str, tuple[str, ...]]:
+        """The non-empty parts by name (train, valid, test, and adapt, adapt_valid where present)."""
+        parts = {"train": self.train, "valid": self.valid, "test": self.test}
+        if self.adapt:
+            parts.update(adapt=self.adapt, adapt_valid=self.adapt_valid)
+        return parts
 
     def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
+        return {name: len(keys) for name, keys in self.parts().items()}
 
     def digest(self) -> str:
-        """Hash of the three parts' items: part of the identity of every job on this fold."""
-        return json_digest([sorted(self.train), sorted(self.valid), sorted(self.test)])
+        """Hash of the parts' items: part of the identity of every job on this fold."""
+        parts = [sorted(self.train), sorted(self.valid), sorted(self.test)]
+        if self.adapt:
+            parts += [sorted(self.adapt), sorted(self.adapt_valid)]
+        return json_digest(parts)
 
 
 def check_fold(fold: Fold, items: dict[str, Item]) -> None:
     """Raise ProtocolError if the fold's parts overlap in items or speakers, or one is empty."""
-    parts = {"train": fold.train, "valid": fold.valid, "test": fold.test}
+    parts = fold.parts()
     for part, keys in parts.items():
         if not keys:
             raise ProtocolError(f"fold {fold.name}: empty {part} part")
@@ -225,6 +239,39 @@ class CrossCorpus(Protocol):
         return [_fold(name, train, list(corpora[self.target]), split_seed)]
 
 
+class SupervisedAdaptation(CrossCorpus):
+    """Cross-corpus with labelled target data for the methods that use it.
+
+    The target corpus is split by speakers (seeded by the split seed): speakers
+    drawn in a seeded order until at least ``fraction`` of the target's items
+    form the *adaptation* part (at least one speaker is left for testing); the
+    rest is the test part.  The adaptation part has its own speaker-disjoint
+    validation part.  Every method of a run is tested on the same test part;
+    only methods that declare ``uses_target_labels`` are given the adaptation
+    part (unsupervised methods never see a target label).  A target without
+    speaker information is split by items, stratified.
+    """
+
+    def __init__(self, sources: Sequence[str], target: str, fraction: float = 0.2):
+        super().__init__(sources, target)
+        if not 0 < fraction < 1:
+            raise ProtocolError(f"adaptation fraction must be in (0, 1), got {fraction}")
+        self.fraction = fraction
+        self.name = self.name + "-adapt"
+        self.description += ", with a labelled adaptation part of the target"
+
+    def folds(self, corpora, split_seed):
+        (fold,) = super().folds(corpora, split_seed)
+        target = list(corpora[self.target])
+        name = f"{fold.name}@adapt{self.fraction:g}"
+        # the same speaker-disjoint draw as inner validation, with its own seed and fraction
+        rest, adapt_side, _ = inner_validation(target, derive_seed(split_seed, "adapt", name), self.fraction)
+        adapt, adapt_valid, _ = inner_validation(adapt_side, derive_seed(split_seed, "adapt-valid", name))
+        return [Fold(name, fold.train, fold.valid, tuple(it.key for it in rest), fold.valid_grouping,
+                     tuple(it.key for it in adapt), tuple(it.key for it in adapt_valid))]
+
+
 WITHIN_PROTOCOLS = ("within", "loso", "split")
 CROSS_PROTOCOLS = ("cross", "multi")
-PROTOCOLS = WITHIN_PROTOCOLS + CROSS_PROTOCOLS
+ADAPT_PROTOCOLS = ("cross-adapt", "multi-adapt")
+PROTOCOLS = WITHIN_PROTOCOLS + CROSS_PROTOCOLS + ADAPT_PROTOCOLS

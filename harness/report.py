@@ -11,6 +11,7 @@ from .digest import json_digest
 from .metrics import summarise
 
 SUMMARY_METRICS = ("uar", "war", "macro_f1")
+CROSS_FAMILY = ("cross", "multi", "cross-adapt", "multi-adapt")
 
 
 def _group_key(job: dict, role: str) -> tuple:
@@ -50,12 +51,12 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> lis
 
     refs = {ref_key(r): r for r in rows if r["protocol"] in ("within", "loso")}
     for r in rows:
-        if r["protocol"] in ("cross", "multi"):
+        if r["protocol"] in CROSS_FAMILY:
             ref = refs.get(ref_key(r))
             if ref is not None:
                 r["within_uar"] = ref["uar"]["mean"]
                 r["drop_uar"] = r["uar"]["mean"] - ref["uar"]["mean"]
-    order = {"within": 0, "loso": 1, "split": 2, "cross": 3, "multi": 4}
+    order = {"within": 0, "loso": 1, "split": 2, "cross": 3, "multi": 4, "cross-adapt": 5, "multi-adapt": 6}
     rows.sort(key=lambda r: (r["role"] != "main", order.get(r["protocol"], 9), r["test"],
                              "+".join(r["train"]), r["method"]))
     return rows
@@ -71,7 +72,7 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
 
     table = []
     for r in rows:
-        where = name(r["test"]) if r["protocol"] not in ("cross", "multi") else \
+        where = name(r["test"]) if r["protocol"] not in CROSS_FAMILY else \
             "+".join(name(c) for c in r["train"]) + " → " + name(r["test"])
         protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
         method = r["method"] + (f" (tuned, {r['tuning']['trials']} trials)" if r.get("tuning") else "")

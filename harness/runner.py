@@ -80,6 +80,16 @@ class Runner:
                 raise HarnessError(f"hyperparameters given for {m!r}, which is not run")
         self.hparams = {m: hspace.resolve(m, self.registry.method(m).space, r.hparams.get(m, {}))
                         for m in r.methods}
+        self.supervised = any(self.registry.method(m).uses_target_labels for m in r.methods)
+        if self.supervised:
+            within = [p for p in r.protocols if p not in ("cross", "multi", "cross-adapt", "multi-adapt")]
+            if within:
+                users = [m for m in r.methods if self.registry.method(m).uses_target_labels]
+                raise HarnessError(f"method(s) {users} train with labelled target data and run under the "
+                                   f"cross-corpus protocols only (cross, multi, which then hold out a labelled "
+                                   f"adaptation part of the target); not under {within}")
+        if not 0 < r.adapt_fraction < 1:
+            raise HarnessError(f"--adapt-fraction must be in (0, 1) (got {r.adapt_fraction})")
         if r.trials < 0:
             raise HarnessError(f"--trials must be 0 (no tuning) or more (got {r.trials})")
         self.tuning = {m: None if r.trials == 0 else
@@ -96,13 +106,15 @@ class Runner:
                      budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
                      labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m]), fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
+            # methods that need labelled target data have no within-corpus reference
+            if fold.adapt or not self.registry.method(m).uses_target_labels
         ]
 
     def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
                      ) -> dict[str, FeatureSet]:
         """Train / valid / test feature sets of a fold, standardised as requested;
         global statistics come from the ``train_side`` parts only."""
-        parts = {"train": fold.train, "valid": fold.valid, "test": fold.test}
+        parts = fold.parts()
         index = {lab: i for i, lab in enumerate(prep.labels)}
         x = {p: np.stack([prep.features[k] for k in keys]) for p, keys in parts.items()}
         speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
@@ -110,28 +122,43 @@ class Runner:
         return {
             p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                           domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
-                          y=np.array([index[prep.items[k].label] for k in keys], dtype=np.int64))
+                          y=np.array([index[prep.items[k].label] for k in keys], dtype=np.int64),
+                          target_domain=prep.experiment.test_corpus)
             for p, keys in parts.items()
         }
 
+    def training_data(self, prep: Prepared, fold: Fold, supervised: bool, refit: bool = False
+                      ) -> tuple[FeatureSet, FeatureSet, FeatureSet]:
+        """(train, valid, test) for one method.  Methods that use target labels also get the
+        fold's adaptation part (labelled target items) and its validation part; for a refit
+        the validation parts join the training side.  Global statistics come from the
+        training side only."""
+        side = ("train", "adapt") if supervised else ("train",)
+        if refit:
+            side += ("valid", "adapt_valid") if supervised else ("valid",)
+        data = self.feature_sets(prep, fold, side)
+        train, valid = data["train"], data["valid"]
+        if supervised:
+            train, valid = FeatureSet.concat(train, data["adapt"]), FeatureSet.concat(valid, data["adapt_valid"])
+        return train, valid, data["test"]
+
     def run_job(self, spec: JobSpec, fold: Fold, prep: Prepared) -> tuple[JobRecord, list[Prediction]]:
         start = time.perf_counter()
-        data = self.feature_sets(prep, fold)
         method_cls = self.registry.method(spec.method)
+        supervised = bool(fold.adapt) and method_cls.uses_target_labels
+        train, valid, test = self.training_data(prep, fold, supervised)
         hparams, tuning = spec.hparams, None
         if spec.tuning:
             # the tuner sees the fold's training and validation parts, never its test part
-            hparams, tuning = self.tune(spec, method_cls, data["train"], data["valid"])
+            hparams, tuning = self.tune(spec, method_cls, train, valid)
         method = method_cls(hparams, seed=spec.model_seed, budget=spec.budget)
-        training = {"selection": method.fit(data["train"], data["valid"]) or {}}
+        training = {"selection": method.fit(train, valid) or {}}
         if spec.refit:
             if spec.norm == "global":
-                # selection saw statistics of the training part only; the refit's training
-                # side is train + valid, so global statistics are recomputed over both
-                data = self.feature_sets(prep, fold, train_side=("train", "valid"))
-            training["refit"] = method.refit(FeatureSet.concat(data["train"], data["valid"]),
-                                             training["selection"])
-        test = data["test"]
+                # selection saw statistics of the training side only; the refit's training
+                # side includes the validation parts, so global statistics are recomputed
+                train, valid, test = self.training_data(prep, fold, supervised, refit=True)
+            training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
         posteriors = np.asarray(method.predict(test), dtype=np.float64)
         if posteriors.shape != (len(test), test.n_classes):
             raise HarnessError(f"method {spec.method!r} returned posteriors of shape {posteriors.shape}, "
@@ -141,7 +168,7 @@ class Runner:
         predictions = [Prediction(k, prep.items[k].speaker, prep.items[k].label, prep.labels[p], list(row))
                        for k, p, row in zip(test.keys, pred, posteriors)]
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
-                  "training": _plain(training)}
+                  "training": _plain(training), "target_labels_used": supervised}
         if tuning is not None:
             report["tuning"] = _plain(tuning)
         record = JobRecord(
@@ -172,7 +199,8 @@ class Runner:
         # than they save; parallelism belongs to the executor (jobs) and to feature extraction
         torch.set_num_threads(1)
         outcome = RunOutcome()
-        experiments = plan_experiments(self.request, lambda c: self.registry.corpus(c).labels)
+        experiments = plan_experiments(self.request, lambda c: self.registry.corpus(c).labels,
+                                       supervised=self.supervised)
         prepared = [self.data.prepare(e) for e in experiments]
         store = ResultsStore(self.request.results)  # only once the data are there
         jobs: dict[str, tuple[JobSpec, Fold, Prepared]] = {}

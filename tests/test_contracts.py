@@ -55,6 +55,11 @@ def test_method_contract(name):
     rng = np.random.default_rng(1)
     valid.x = valid.x + rng.normal(0, 0.3, valid.x.shape).astype(np.float32)
     test.x = test.x + rng.normal(0, 0.3, test.x.shape).astype(np.float32)
+    for part in (train, valid, test):
+        part.target_domain = "c"
+    if cls.uses_target_labels:  # half the training side is labelled target data, half source
+        for part in (train, valid):
+            part.domains = ["c" if i % 2 else "src" for i in range(len(part))]
 
     def fit_predict(seed):
         method = cls(hp, seed=seed, budget="smoke")
