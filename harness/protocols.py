@@ -244,9 +244,10 @@ class SupervisedAdaptation(CrossCorpus):
 
     The target corpus is split by speakers (seeded by the split seed): speakers
     drawn in a seeded order until at least ``fraction`` of the target's items
-    form the *adaptation* part (at least one speaker is left for testing); the
-    rest is the test part.  The adaptation part has its own speaker-disjoint
-    validation part.  Every method of a run is tested on the same test part;
+    and at least two speakers form the *adaptation* side (at least one speaker
+    is left for testing); the rest is the test part.  The adaptation side is
+    split again, speaker-disjoint, into the adaptation part and its validation
+    part.  Every method of a run is tested on the same test part;
     only methods that declare ``uses_target_labels`` are given the adaptation
     part (unsupervised methods never see a target label).  A target without
     speaker information is split by items, stratified.
@@ -264,8 +265,24 @@ class SupervisedAdaptation(CrossCorpus):
         (fold,) = super().folds(corpora, split_seed)
         target = list(corpora[self.target])
         name = f"{fold.name}@adapt{self.fraction:g}"
-        # the same speaker-disjoint draw as inner validation, with its own seed and fraction
-        rest, adapt_side, _ = inner_validation(target, derive_seed(split_seed, "adapt", name), self.fraction)
+        speakers = sorted({it.speaker for it in target if it.speaker is not None})
+        if all(it.speaker is not None for it in target):
+            if len(speakers) < 3:
+                raise ProtocolError(f"{self.target}: supervised adaptation needs at least 3 speakers (adaptation, "
+                                    f"its validation, test); the corpus has {len(speakers)}")
+            # at least two adaptation speakers, so that its validation part is speaker-disjoint too
+            rng = np.random.default_rng(derive_seed(split_seed, "adapt", name))
+            chosen: list[str] = []
+            for spk in rng.permutation(speakers):
+                if len(chosen) >= 2 and sum(it.speaker in chosen for it in target) >= self.fraction * len(target):
+                    break
+                if len(chosen) == len(speakers) - 1:
+                    break
+                chosen.append(str(spk))
+            rest = [it for it in target if it.speaker not in chosen]
+            adapt_side = [it for it in target if it.speaker in chosen]
+        else:
+            rest, adapt_side, _ = inner_validation(target, derive_seed(split_seed, "adapt", name), self.fraction)
         adapt, adapt_valid, _ = inner_validation(adapt_side, derive_seed(split_seed, "adapt-valid", name))
         return [Fold(name, fold.train, fold.valid, tuple(it.key for it in rest), fold.valid_grouping,
                      tuple(it.key for it in adapt), tuple(it.key for it in adapt_valid))]

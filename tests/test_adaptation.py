@@ -128,3 +128,14 @@ def test_only_supervised_methods_see_target_labels_and_all_share_the_test_items(
     assert target_seen and not target_seen & test_items
     assert jobs["classic"]["report"]["target_labels_used"] is False
     assert jobs["pooled"]["report"]["target_labels_used"] is True
+
+
+def test_small_targets_keep_adaptation_validation_speaker_disjoint():
+    src, tgt = corpus("a", 4), corpus("b", 4)
+    (fold,) = SupervisedAdaptation(["a"], "b", 0.2).folds({"a": src, "b": tgt}, 0)
+    check_fold(fold, {it.key: it for it in src + tgt})
+    speakers = {part: {k.split("/")[1].split("_")[0] for k in keys} for part, keys in fold.parts().items()
+                if part in ("adapt", "adapt_valid", "test")}
+    assert len(speakers["adapt"]) == len(speakers["adapt_valid"]) == 1 and len(speakers["test"]) == 2
+    with pytest.raises(Exception, match="at least 3 speakers"):
+        SupervisedAdaptation(["a"], "b", 0.2).folds({"a": src, "b": corpus("b", 2)}, 0)
