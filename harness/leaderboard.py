@@ -37,7 +37,11 @@ PAGES = {"within": ("within.md", "Within-corpus"), "cross-corpus": ("cross-corpu
          "multi-source": ("multi-source.md", "Multi-source (A+B → C)"),
          "cross-modal": ("cross-modal.md", "Cross-modal (training and test modality differ)")}
 PROTOCOL_TITLES = {"within": "Speaker-disjoint k-fold (`within`)", "loso": "Leave-one-speaker-out (`loso`)", "split":
-                   "Official split (`split`)", "cross": "One source (`cross`)", "multi": "Several sources (`multi`)"}
+                   "Official split (`split`)", "cross": "One source, whole target tested (`cross`)",
+                   "cross-adapt": "One source + labelled target adaptation speakers; the other target speakers "
+                                  "tested (`cross-adapt`)",
+                   "multi": "Several sources (`multi`)",
+                   "multi-adapt": "Several sources + labelled target adaptation speakers (`multi-adapt`)"}
 MANIFEST = ".leaderboard-files"
 KEEP = {"README.md"}
 
@@ -68,7 +72,7 @@ class Group:
     def family(self) -> str:
         protocol = self.jobs[0]["protocol"]
         return "cross-modal" if self.modalities[0] != self.modalities[1] else "within" \
-            if protocol in WITHIN_PROTOCOLS else "cross-corpus" if protocol == "cross" else "multi-source"
+            if protocol in WITHIN_PROTOCOLS else "cross-corpus" if protocol.startswith("cross") else "multi-source"
 
     @property
     def column(self) -> str:
