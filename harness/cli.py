@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="cross/multi with a method that uses target labels (finetune, pooled, centroid): "
                           "fraction of the target corpus, drawn by speakers, given labelled to those methods; "
                           "every method is tested on the rest (default 0.2)")
+    run.add_argument("--aux-modality", choices=("audio", "visual"), default=None,
+                     help="crossmodal methods (emobed): the auxiliary training modality (default: the other one)")
+    run.add_argument("--aux-corpus", default=None,
+                     help="crossmodal methods: take the auxiliary modality from this corpus, unpaired "
+                          "(default: the training corpora's own items of the fold's training side)")
     run.add_argument("--no-reference", dest="reference", action="store_false",
                      help="cross/multi: do not run the within-corpus reference on the target")
     run.add_argument("--data-root", type=Path, default=None,
@@ -150,6 +155,7 @@ def cmd_run(args) -> int:
         feature_params=_feature_params(args.feature_param),
         norm=args.norm, budget=args.budget, refit=args.refit, hparams=_hparams(args.hp, args.method),
         trials=args.trials, storage=args.storage, adapt_fraction=args.adapt_fraction,
+        aux_modality=args.aux_modality, aux_corpus=args.aux_corpus,
         reference=args.reference, data_root=data_root,
         corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
         results=args.results, cache=args.cache, skip_unreadable=args.skip_unreadable,

@@ -47,6 +47,9 @@ class RunRequest:
     #: supervised adaptation: fraction of the target corpus (by speakers) given, labelled,
     #: to methods that use target labels; the rest of the target is the test part
     adapt_fraction: float = 0.2
+    #: crossmodal methods: the auxiliary modality (default: the other one) and corpus (default: the training corpora)
+    aux_modality: str | None = None
+    aux_corpus: str | None = None
     reference: bool = True
     data_root: Path | None = None
     corpus_paths: dict[str, Path] = field(default_factory=dict)
@@ -141,13 +144,16 @@ class JobSpec:
     data: dict  # corpus -> fingerprint of its item list
     #: None, or {"trials": N, "fixed": {...}}: hparams are then the tuning's starting point
     tuning: dict | None = None
+    #: None, or the auxiliary modality, corpus and feature identity of a crossmodal method
+    auxiliary: dict | None = None
 
     def config(self) -> dict:
         cfg = asdict(self)
         cfg["train_corpora"] = list(self.train_corpora)
         cfg["labels"] = list(self.labels)
-        if cfg["tuning"] is None:  # untuned jobs keep the ids they had before tuning existed
-            del cfg["tuning"]
+        for optional in ("tuning", "auxiliary"):  # absent: job ids stay what they were before these existed
+            if cfg[optional] is None:
+                del cfg[optional]
         return cfg
 
     def study_identity(self) -> dict:

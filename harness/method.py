@@ -32,6 +32,8 @@ class FeatureSet:
     #: the corpus the test part comes from (cross-corpus: the target); items whose
     #: domain equals it are labelled target data (supervised adaptation)
     target_domain: str | None = None
+    #: auxiliary-modality training data (crossmodal methods), not paired with these items
+    aux: "FeatureSet | None" = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -48,7 +50,9 @@ class FeatureSet:
             speakers=[k for s in sets for k in s.speakers], domains=[d for s in sets for d in s.domains],
             labels=first.labels, y=None if first.y is None else np.concatenate([s.y for s in sets]),
             targets=None if first.targets is None else np.concatenate([s.targets for s in sets]),
-            dimensions=first.dimensions, target_domain=first.target_domain)
+            dimensions=first.dimensions, target_domain=first.target_domain,
+            aux=None if all(s.aux is None for s in sets) else
+            FeatureSet.concat(*[s.aux for s in sets if s.aux is not None]))
 
     def subset(self, index) -> "FeatureSet":
         index = np.asarray(index)
@@ -57,7 +61,7 @@ class FeatureSet:
             speakers=[self.speakers[i] for i in index], domains=[self.domains[i] for i in index],
             labels=self.labels, y=None if self.y is None else self.y[index],
             targets=None if self.targets is None else self.targets[index],
-            dimensions=self.dimensions, target_domain=self.target_domain,
+            dimensions=self.dimensions, target_domain=self.target_domain, aux=self.aux,
         )
 
     def in_domain(self, target: bool) -> "FeatureSet":
@@ -85,6 +89,9 @@ class Method:
     #: centroid adaptation): they run under the supervised-adaptation protocols only,
     #: and only they are given the adaptation part
     uses_target_labels: ClassVar[bool] = False
+    #: True for crossmodal methods trained with a second, auxiliary modality
+    #: (``train.aux``; see harness/auxiliary.py); inference uses the target modality only
+    uses_auxiliary: ClassVar[bool] = False
     #: budget preset -> settings (epochs, patience, generations ...).
     budgets: ClassVar[dict[str, dict[str, Any]]] = {b: {} for b in BUDGETS}
 

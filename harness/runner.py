@@ -20,6 +20,7 @@ from .errors import HarnessError
 from .features import FeatureCache
 from .jobs import JobSpec, RunRequest, plan_experiments
 from .method import BUDGETS, FeatureSet
+from .auxiliary import auxiliary_sets
 from .digest import derive_seed
 from .metrics import PRIMARY_METRIC, classification_metrics
 from .normalize import NORMS, standardise
@@ -49,6 +50,7 @@ class Runner:
         self.registry = registry or default_registry()
         self._validate()
         cache = FeatureCache((request.cache or default_cache_dir()) / "features")
+        self._auxiliary: dict = {}
         self.data = DataPreparer(request, self.registry, cache)
 
     def _validate(self) -> None:
@@ -88,6 +90,10 @@ class Runner:
                 raise HarnessError(f"method(s) {users} train with labelled target data and run under the "
                                    f"cross-corpus protocols only (cross, multi, which then hold out a labelled "
                                    f"adaptation part of the target); not under {within}")
+        if r.aux_corpus is not None:
+            self.registry.corpus(r.aux_corpus)
+            if not any(self.registry.method(m).uses_auxiliary for m in r.methods):
+                raise HarnessError("--aux-corpus is given but no method of the run uses an auxiliary modality")
         if not 0 < r.adapt_fraction < 1:
             raise HarnessError(f"--adapt-fraction must be in (0, 1) (got {r.adapt_fraction})")
         if r.trials < 0:
@@ -104,7 +110,9 @@ class Runner:
                      fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
                      modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
                      budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
-                     labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m]), fold)
+                     labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m],
+                     auxiliary=self.auxiliary(prep, fold)[2] if self.registry.method(m).uses_auxiliary else None),
+             fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
             # methods that need labelled target data have no within-corpus reference
             if fold.adapt or not self.registry.method(m).uses_target_labels
@@ -127,6 +135,13 @@ class Runner:
             for p, keys in parts.items()
         }
 
+    def auxiliary(self, prep: Prepared, fold: Fold):
+        """(aux train, aux valid, identity) of a fold for crossmodal methods, built once."""
+        key = (prep.experiment, fold.name)
+        if key not in self._auxiliary:
+            self._auxiliary[key] = auxiliary_sets(self.data, prep, fold)
+        return self._auxiliary[key]
+
     def training_data(self, prep: Prepared, fold: Fold, supervised: bool, refit: bool = False
                       ) -> tuple[FeatureSet, FeatureSet, FeatureSet]:
         """(train, valid, test) for one method.  Methods that use target labels also get the
@@ -147,6 +162,8 @@ class Runner:
         method_cls = self.registry.method(spec.method)
         supervised = bool(fold.adapt) and method_cls.uses_target_labels
         train, valid, test = self.training_data(prep, fold, supervised)
+        if method_cls.uses_auxiliary:
+            train.aux, valid.aux, _ = self.auxiliary(prep, fold)
         hparams, tuning = spec.hparams, None
         if spec.tuning:
             # the tuner sees the fold's training and validation parts, never its test part
@@ -158,6 +175,8 @@ class Runner:
                 # selection saw statistics of the training side only; the refit's training
                 # side includes the validation parts, so global statistics are recomputed
                 train, valid, test = self.training_data(prep, fold, supervised, refit=True)
+                if method_cls.uses_auxiliary:
+                    train.aux, valid.aux, _ = self.auxiliary(prep, fold)
             training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
         posteriors = np.asarray(method.predict(test), dtype=np.float64)
         if posteriors.shape != (len(test), test.n_classes):

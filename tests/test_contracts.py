@@ -57,6 +57,8 @@ def test_method_contract(name):
     test.x = test.x + rng.normal(0, 0.3, test.x.shape).astype(np.float32)
     for part in (train, valid, test):
         part.target_domain = "c"
+    if cls.uses_auxiliary:  # a second modality: other features of the same classes, unpaired
+        train.aux, valid.aux = blobs(30, 4, 9, seed=5), blobs(10, 4, 9, seed=5)
     if cls.uses_target_labels:  # half the training side is labelled target data, half source
         for part in (train, valid):
             part.domains = ["c" if i % 2 else "src" for i in range(len(part))]
