@@ -11,6 +11,8 @@ run() { harness run --results "$R" --seeds 3 --quiet "$@" > /dev/null; }
 # synthetic demo corpora (generated, marked †)
 run --method classic --corpus demo-a --corpus demo-b --protocol within --protocol loso
 run --method classic --protocol cross --corpus demo-a --corpus demo-b
+# crossmodal: audio target, visual auxiliary (the demo corpora have both; EMO-DB and SAVEE here are audio only)
+run --method emobed --method emobed-joint --method emobed-triplet --corpus demo-a --corpus demo-b --protocol within
 run --method classic --method pooled --method finetune --method centroid --protocol cross \
     --corpus demo-a --corpus demo-b
 
