@@ -162,6 +162,7 @@ class FeatureCache:
         except Exception as exc:  # a damaged entry: recompute it
             logging.getLogger(__name__).warning("%s: unreadable cache entry (%s); recomputing", f, exc)
             f.unlink(missing_ok=True)
+            notes_file.unlink(missing_ok=True)
             return None
 
     def put(self, name: str, key: str, array: np.ndarray, notes: list[str]) -> None:
@@ -173,6 +174,8 @@ class FeatureCache:
         # damaged by a crash fails to load and is recomputed (get); results are synced, the cache is not
         if notes:
             self._write(f.with_suffix(".notes.json"), lambda out: out.write(json.dumps(notes).encode()))
+        else:
+            f.with_suffix(".notes.json").unlink(missing_ok=True)  # a stale one from a damaged entry
         self._write(f, lambda out: np.save(out, np.ascontiguousarray(array), allow_pickle=False))
 
     @staticmethod
@@ -221,6 +224,11 @@ def _extract_one(extractor: FeatureExtractor, item: Item) -> tuple[np.ndarray | 
         array = np.asarray(extractor.extract_item(item), dtype=np.float32)
     except MediaError as exc:
         return None, [], str(exc)
+    except HarnessError:  # a problem of the settings or the table, not of this file
+        raise
+    except Exception as exc:  # a decoder or library failing on one file: reported like unreadable media
+        where = item.media.get(extractor.modality, item.key)
+        return None, [], f"{where}: {extractor.name} failed ({type(exc).__name__}: {exc})"
     if not np.all(np.isfinite(array)):
         where = item.media.get(extractor.modality, item.key)
         return None, [], f"{where}: {extractor.name} produced non-finite values"

@@ -29,7 +29,7 @@ from .protocols import WITHIN_PROTOCOLS
 from .report import _group_key
 from .registry import default_registry
 from .reported import reported_for
-from .significance import ALPHA, RESAMPLES, SEED, Comparison, paired_test, unpaired_test
+from .significance import ALPHA, MIN_BOOTSTRAP_UNITS, RESAMPLES, SEED, Comparison, paired_test, unpaired_test
 from .store import ResultsStore
 
 METRICS = {"uar": "uar", "war": "war", "f1": "macro_f1", "ccc": "ccc"}
@@ -105,6 +105,17 @@ def group_jobs(jobs: list[dict]) -> list[Group]:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for job in jobs:
         groups[_group_key(job, "main")].append(job)
+    for members in groups.values():
+        seen: dict[tuple, dict] = {}
+        for job in members:
+            slot = (job["fold"], job["model_seed"])
+            if slot in seen:  # e.g. --folds 3 and --folds 4 of the same configuration in one store
+                raise HarnessError(
+                    f"the results store holds two {job['method']} jobs for {job['protocol']} on "
+                    f"{job['test_corpus']}, fold {slot[0]}, seed {slot[1]}, that differ only in their folds "
+                    f"({seen[slot]['job_id'][:10]}, {job['job_id'][:10]}; e.g. other --folds or --adapt-fraction): "
+                    f"render them from separate --results directories")
+            seen[slot] = job
     return [Group(sorted(m, key=lambda j: (j["fold"], j["model_seed"], j["job_id"])))
             for _, m in sorted(groups.items(), key=lambda kv: json_digest(list(kv[0])))]
 
@@ -202,11 +213,9 @@ def _cell(stat: dict | None, best: str, star: bool) -> str:
 
 
 def _test_text(metric: str) -> str:
-    if metric == "war":
-        return ("McNemar's test on per-prediction correctness (exact binomial below 25 discordant "
-                "predictions, else continuity-corrected normal), one-tailed")
-    return (f"paired bootstrap of {METRIC_NAMES[metric]} resampling test speakers ({RESAMPLES} resamples, "
-            f"seed {SEED}), one-tailed")
+    return (f"paired bootstrap of {METRIC_NAMES[metric]} resampling whole test speakers ({RESAMPLES} resamples, "
+            f"seed {SEED}); with fewer than {MIN_BOOTSTRAP_UNITS} test speakers an exact sign-flip test over the "
+            f"per-speaker differences (smallest possible p = 2^-speakers); one-tailed")
 
 
 class Renderer:

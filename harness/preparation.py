@@ -108,12 +108,18 @@ class DataPreparer:
             extractor = self.registry.feature(name)(**self.request.feature_params.get(name, {}))
             if extractor.modality != modality:
                 raise HarnessError(f"feature extractor {name!r} reads {extractor.modality}, not {modality}")
-            feats, report = extract_features(corpus.items(), extractor, self.cache,
+            # items without this modality (audio-only clips of an audio-visual corpus) are left out, counted
+            items = [it for it in corpus.items() if modality in it.media]
+            feats, report = extract_features(items, extractor, self.cache,
                                              skip_unreadable=self.request.skip_unreadable,
                                              workers=self.request.workers, progress=self.request.progress)
             for line in report.lines():
                 log(f"[{corpus.name}] {line}")
-            self._features[key] = (feats, report.as_dict(), extractor.identity())
+            summary = report.as_dict()
+            summary["without_media"] = len(corpus.items()) - len(items)
+            if summary["without_media"]:
+                log(f"[{corpus.name}] {summary['without_media']} item(s) have no {modality} media: left out")
+            self._features[key] = (feats, summary, extractor.identity())
         return self._features[key]
 
     def prepare(self, experiment: Experiment) -> Prepared:

@@ -266,7 +266,10 @@ class SupervisedAdaptation(CrossCorpus):
         target = list(corpora[self.target])
         name = f"{fold.name}@adapt{self.fraction:g}"
         speakers = sorted({it.speaker for it in target if it.speaker is not None})
-        if all(it.speaker is not None for it in target):
+        if speakers and any(it.speaker is None for it in target):
+            raise ProtocolError(f"{self.target}: speakers are known for some items only; supervised adaptation "
+                                f"cannot keep the adaptation and test parts speaker-disjoint")
+        if speakers:
             if len(speakers) < 3:
                 raise ProtocolError(f"{self.target}: supervised adaptation needs at least 3 speakers (adaptation, "
                                     f"its validation, test); the corpus has {len(speakers)}")

@@ -19,8 +19,9 @@ def _group_key(job: dict, role: str) -> tuple:
     cfg = job["config"]
     return (role, job["method"], job["protocol"], tuple(job["train_corpora"]), job["test_corpus"],
             cfg["modality"], cfg["features"]["name"], cfg["norm"], tuple(cfg["labels"]),
-            cfg["budget"], cfg["split_seed"], json_digest([cfg["hparams"], cfg["features"],
-                                                           cfg["method_version"], cfg.get("tuning")]))
+            cfg["budget"], cfg["split_seed"], json_digest([cfg["hparams"], cfg["features"], cfg["method_version"],
+                                                           cfg.get("tuning"), cfg.get("auxiliary"), cfg["refit"],
+                                                           cfg["data"]]))
 
 
 def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> list[dict]:

@@ -14,7 +14,9 @@ tests are the sharper and more honest choice:
 * :func:`mcnemar` -- exact (binomial) or chi-square McNemar test on per-item
   correctness;
 * :func:`paired_bootstrap` -- resampling test for any metric (UAR, CCC, ...)
-  computed on the same items.
+  computed on the same items (or whole speakers);
+* :func:`sign_flip` -- exact permutation test on per-unit (per-speaker)
+  differences, for when there are too few speakers to bootstrap.
 
 :func:`holm` corrects the p-values of the comparisons in one table for
 multiple testing (Holm-Bonferroni step-down).
@@ -138,6 +140,33 @@ def paired_bootstrap(
     return TestResult("paired bootstrap", float(observed), float(p),
                       detail={"delta": float(observed), "ci95": [float(low), float(high)],
                               "resamples": resamples, "units": len(units)})
+
+
+def sign_flip(differences: Sequence[float], *, exact_up_to: int = 16, resamples: int = 100000,
+              seed: int = 0) -> TestResult:
+    """Paired sign-flip (permutation) test of H1: mean difference > 0.
+
+    Under H0 each unit's difference (e.g. one speaker's UAR of A minus B) is
+    symmetric around 0, so every sign pattern is equally likely; p is the
+    fraction of the 2^n patterns whose mean is at least the observed one
+    (exact up to ``exact_up_to`` units, Monte Carlo beyond).  With n units the
+    smallest possible p is 2^-n: two speakers can never give p < .05.
+    """
+    d = np.asarray(differences, float)
+    if d.size == 0:
+        raise ValueError("sign-flip test needs at least one difference")
+    observed = float(d.mean())
+    if d.size <= exact_up_to:
+        signs = 1 - 2 * ((np.arange(2 ** d.size)[:, None] >> np.arange(d.size)) & 1)
+        means = (signs * d).mean(axis=1)
+        p = float(np.mean(means >= observed - 1e-12))
+        name = "sign-flip (exact)"
+    else:
+        rng = np.random.default_rng(seed)
+        signs = rng.choice([-1.0, 1.0], size=(resamples, d.size))
+        p = (1 + int(np.sum((signs * d).mean(axis=1) >= observed - 1e-12))) / (1 + resamples)
+        name = "sign-flip (Monte Carlo)"
+    return TestResult(name, observed, p, detail={"units": int(d.size), "min_p": 2.0 ** -d.size})
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:

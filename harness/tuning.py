@@ -87,22 +87,28 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        method.fit(train, valid, report=report)
-        return float(score(method, valid))
+        try:
+            method.fit(train, valid, report=report)
+            return float(score(method, valid))
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:  # recorded with the failed trial, then retried
+            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+            raise
 
     max_failures = max(3, trials) if max_failures is None else max_failures
     failures = 0
     while _finished(study) < trials:
-        # a sampler seeded by the study's progress: resuming draws what an uninterrupted run would have
-        study.sampler = optuna.samplers.TPESampler(seed=derive_seed(seed, name, len(study.trials)))
+        # a sampler seeded by the number of *finished* trials: a retried failure, or a resumed study
+        # with a trial left running by a killed process, draws what an uninterrupted run would have
+        study.sampler = optuna.samplers.TPESampler(seed=derive_seed(seed, name, _finished(study)))
         study.optimize(objective, n_trials=1, catch=(Exception,))
-        if study.trials[-1].state == optuna.trial.TrialState.FAIL:
+        last = study.trials[-1]
+        if last.state == optuna.trial.TrialState.FAIL:
             failures += 1
-            logging.getLogger(__name__).warning("study %s: trial %d failed (%s); retrying", name,
-                                                study.trials[-1].number,
-                                                study.trials[-1].system_attrs.get("fail_reason", "?"))
+            reason = last.user_attrs.get("error", "unknown error")
+            logging.getLogger(__name__).warning("study %s: trial %d failed (%s); retrying", name, last.number, reason)
             if failures > max_failures:
-                reason = study.trials[-1].system_attrs.get("fail_reason", "unknown error")
                 raise HarnessError(f"tuning {method_cls.name!r}: {failures} trials failed; last: {reason}")
     # the first `trials` finished trials decide, so that a study extended by a later, longer
     # request does not change the result of this one

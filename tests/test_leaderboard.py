@@ -37,13 +37,13 @@ def correct(method: str, seed: int, idx: int) -> bool:
         return idx % 10 != 0                             # 90 %, clearly better than classic
     if method == "same":
         return idx % 2 == 1                              # 50 % on the other items: no gain
-    if method == "borderline":                           # classic + 5 more right: exact McNemar p = 1/32
-        return idx % 2 == 0 or (seed == 0 and idx in (1, 3, 5, 7, 9))
+    if method == "borderline":  # classic + 1 more right for 5 of the 8 speakers: exact sign-flip p = 1/32
+        return idx % 2 == 0 or (seed == 0 and idx in (1, 11, 21, 31, 41))
     raise AssertionError(method)
 
 
 def add_job(store: ResultsStore, method: str, protocol: str, train: list[str], test: str, fold: str,
-            seed: int, items: range, labels=LABELS, accuracy_cap: int | None = None) -> None:
+            seed: int, items: range, labels=LABELS, accuracy_cap: int | None = None, run: str = "") -> None:
     preds = []
     for idx in items:
         truth = labels[idx % len(labels)]
@@ -56,11 +56,11 @@ def add_job(store: ResultsStore, method: str, protocol: str, train: list[str], t
                                      labels)
     corpora = list(dict.fromkeys(train + [test]))
     config = {"budget": "smoke", "data": {c: f"fp-{c}" for c in corpora},
-              "features": {"name": "egemaps", "version": "1"}, "fold": fold, "fold_digest": f"d-{fold}",
+              "features": {"name": "egemaps", "version": "1"}, "fold": fold, "fold_digest": f"d-{fold}{run}",
               "hparams": {"lr": 0.001}, "labels": list(labels), "method": method, "method_version": "1",
               "modality": "audio", "model_seed": seed, "norm": "speaker", "protocol": protocol, "refit": True,
               "split_seed": 0, "test_corpus": test, "train_corpora": train}
-    job_id = f"{method}-{protocol}-{'+'.join(train)}-{test}-{fold}-{seed}"
+    job_id = f"{method}-{protocol}-{'+'.join(train)}-{test}-{fold}-{seed}{run}"
     store.save(JobRecord(job_id, config, method, protocol, train, test, fold, 0, seed, {"lr": 0.001}, metrics,
                          {}, {"emo-transfer-harness": "0.1.0"}, "0123abc", 1.0, "2026-01-01T00:00:00"), preds)
 
@@ -132,19 +132,20 @@ def test_star_follows_paired_test_and_holm(boards):
     # columns: enterface, savee
     assert main_rows["better"][1].endswith("** *") and main_rows["better"][0].endswith("** *")
     assert not main_rows["same"][1].endswith("*") and not main_rows["borderline"][1].endswith("*")
-    # borderline: raw exact McNemar p = 1/32 < .05 would star; Holm over the 6 paired comparisons of the
-    # table (borderline's two are 3rd and 4th smallest: x4) gives .125, so no star
-    rows = [line for line in text.splitlines() if line.startswith("| borderline") and "McNemar (exact)" in line]
+    # 8 test speakers (< 10): exact sign-flip over per-speaker differences. better: all 8 speakers gain,
+    # p = 1/256, Holm x6 = .023 -> star. borderline: 5 of 8 speakers gain, raw p = 1/32 < .05 would star;
+    # Holm over the 6 paired comparisons of the table (its two are 3rd and 4th smallest: x4) gives .125
+    rows = [line for line in text.splitlines() if line.startswith("| borderline") and "sign-flip (exact)" in line]
     assert len(rows) == 2 and all("| 0.031 " in r and "| 0.125 " in r for r in rows)
-    assert sig["better"][2].startswith("McNemar (chi-square") and sig["better"][-1] == "*"
+    assert sig["better"][2].startswith("sign-flip (exact)") and sig["better"][-1] == "*"
     # partial was scored on fold0 only: no paired test, no star, and the reason is given
     assert not main_rows["partial"][0].endswith("*")
     partial = [line for line in text.splitlines() if line.startswith("| partial") and "test items differ" in line]
     assert len(partial) == 2 and "80 only in classic" in partial[0]
     # the papers' unpaired z-test is listed too, and the page says which test the star means
-    assert "z-test p" in text and "after Holm correction" in text and "McNemar's test" in text
+    assert "z-test p" in text and "after Holm correction" in text and "exact sign-flip test" in text
     uar = (boards / "uar" / "within.md").read_text("utf-8")
-    assert "paired bootstrap of UAR resampling test speakers (2000 resamples, seed 0)" in uar
+    assert "paired bootstrap of UAR resampling whole test speakers (2000 resamples, seed 0)" in uar
     assert table_rows(uar, "method")["better"][1].endswith("** *")
     assert not table_rows(uar, "method")["same"][1].endswith("*")
 
@@ -228,3 +229,11 @@ def test_cli_on_a_store_the_runner_wrote(tmp_path, capsys):
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert main(["leaderboard", "--results", str(tmp_path / "missing"), "--out", str(out)]) == 1
     assert "no results store" in capsys.readouterr().err
+
+
+def test_a_store_mixing_fold_settings_is_refused(tmp_path):
+    store = ResultsStore(tmp_path / "mixed")
+    for run in ("-a", "-b"):  # the same fold name and seed twice, from runs with different folds
+        add_job(store, "classic", "within", ["savee"], "savee", "fold0", 0, range(0, 40), run=run)
+    with pytest.raises(HarnessError, match="differ only in their folds"):
+        write_leaderboards(tmp_path / "mixed", tmp_path / "out")

@@ -71,3 +71,24 @@ def test_duplicate_ids_name_both_files(tmp_path):
     sf.write(root / "savee" / "dc_a01.wav", tone(0, 0), 44100)
     with pytest.raises(CorpusError, match=r"duplicate item id 'DC_a01': .*DC_a01\.wav and .*dc_a01\.wav"):
         Savee.locate(root).items()
+
+
+def test_items_without_the_run_modality_are_left_out_and_counted(tmp_path):
+    import numpy as np
+
+    from builders import write_av_clip
+    from harness.jobs import RunRequest
+    from harness.runner import Runner
+    from harness.store import ResultsStore
+
+    root = write_tiny_savee(tmp_path / "data", layout="nested", per_code=2)
+    for spk in ("DC", "JE", "JK", "KL"):  # video for the first take of every code only
+        for code in ("a", "d", "f", "h", "n", "sa", "su"):
+            face = np.full((48, 48, 3), 40 + 20 * len(code), np.uint8)
+            write_av_clip(root / "savee" / "AudioVisualClip" / spk / f"{code}01.avi", frames=[face] * 2)
+    request = RunRequest(methods=["classic"], corpora=["savee"], protocols=["loso"], modality="visual",
+                         budget="smoke", data_root=root, results=tmp_path / "r", progress=False)
+    outcome = Runner(request).run()
+    job = ResultsStore(tmp_path / "r").jobs(outcome.job_ids)[0]
+    assert job["report"]["extraction"]["savee"]["without_media"] == 28
+    assert job["report"]["extraction"]["savee"]["total"] == 28

@@ -106,3 +106,19 @@ def test_holm_agrees_with_statsmodels():
 
     p = np.random.default_rng(3).random(12) ** 3
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1].tolist())
+
+
+def test_sign_flip_exact_on_hand_made_differences():
+    from harness.stats import sign_flip
+
+    # 3 speakers all better: only the all-positive pattern reaches the observed mean -> p = 1/8
+    r = sign_flip([0.1, 0.2, 0.3])
+    assert r.p == pytest.approx(1 / 8) and r.detail["min_p"] == 1 / 8
+    # two speakers can never be significant
+    assert sign_flip([0.5, 0.4]).p == pytest.approx(0.25)
+    # mixed signs: patterns with mean >= (0.3 - 0.1) / 2 = 0.1: (+,+)=0.2? no: d = [0.3, -0.1]
+    r = sign_flip([0.3, -0.1])
+    means = [(0.3 - 0.1) / 2, (0.3 + 0.1) / 2, (-0.3 - 0.1) / 2, (-0.3 + 0.1) / 2]
+    assert r.p == pytest.approx(np.mean([m >= 0.1 - 1e-12 for m in means]))
+    mc = sign_flip(np.full(20, 0.1), resamples=2000)
+    assert mc.test == "sign-flip (Monte Carlo)" and mc.p < 0.01

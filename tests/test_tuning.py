@@ -110,3 +110,16 @@ def untuned_experiment(runner):
     from harness.jobs import plan_experiments
 
     return plan_experiments(runner.request, lambda c: runner.registry.corpus(c).labels)[0]
+
+
+def test_a_failed_or_abandoned_trial_does_not_shift_the_draws(tmp_path):
+    clean, _ = _tune(f"sqlite:///{tmp_path / 'clean.sqlite'}", 3)
+    FlakyClassic.calls = 0
+    retried, summary = _tune(f"sqlite:///{tmp_path / 'flaky.sqlite'}", 3, FlakyClassic)
+    assert summary["failed"] == 1 and retried == clean
+    # a trial left RUNNING by a killed process
+    storage = f"sqlite:///{tmp_path / 'killed.sqlite'}"
+    study = optuna.create_study(study_name="study-a", storage=storage, direction="maximize")
+    study.ask()
+    resumed, _ = _tune(storage, 3)
+    assert resumed == clean
