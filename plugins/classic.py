@@ -87,16 +87,27 @@ class Classic(Method):
         rng = seed_everything(self.seed)
         self.net = ClassicNet(train.x.shape[1], train.n_classes, hp["embedding"], hp["hidden"],
                               hp["dropout"], hp["activation"])
+        params = list(self.net.parameters()) + self._extra_parameters(train)
         x, y = to_tensor(train.x), torch.as_tensor(train.y, dtype=torch.long)
         loss_fn = nn.CrossEntropyLoss(weight=class_weights(train.y, train.n_classes, hp["class_weighting"]))
-        optimizer = torch.optim.Adam(self.net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+        optimizer = torch.optim.Adam(params, lr=hp["lr"], weight_decay=hp["weight_decay"])
 
         def batch_loss(index: np.ndarray) -> torch.Tensor:
-            return loss_fn(self.net(x[index]), y[index])
+            embedding = self.net.encoder(x[index])
+            return self._add_terms(loss_fn(self.net.classifier(self.net.shared(embedding)), y[index]),
+                                   embedding, y[index])
 
         return fit_with_early_stopping(
             self.net, optimizer, batch_loss, validate, len(train), hp["batch_size"],
             max_epochs, self.settings["patience"], rng, report)
+
+    # Hooks for methods that add terms to this objective (EmoBed): extra trainable
+    # parameters, created after the network, and terms added to a target batch's loss.
+    def _extra_parameters(self, train: FeatureSet) -> list[torch.nn.Parameter]:
+        return []
+
+    def _add_terms(self, loss: torch.Tensor, embedding: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return loss
 
     def predict(self, data: FeatureSet) -> np.ndarray:
         self.net.eval()

@@ -44,9 +44,8 @@ from harness.errors import HarnessError
 from harness.hookspecs import hookimpl
 from harness.method import FeatureSet
 from harness.nn import class_weights, mlp, to_tensor
-from harness.plugins.classic import Classic, ClassicNet
+from harness.plugins.classic import Classic
 from harness.space import Categorical, Float
-from harness.training import fit_with_early_stopping, seed_everything
 
 
 def hardest_pairs(embeddings: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -92,48 +91,42 @@ class EmoBed(Classic):
     def __init__(self, hparams, seed, budget="default"):
         super().__init__({**hparams, **self.fixed}, seed, budget)
 
-    def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
+    def _extra_parameters(self, train: FeatureSet) -> list[torch.nn.Parameter]:
         hp = self.hparams
-        alpha, beta = hp["alpha"], hp["beta"]
-        crossmodal = alpha > 0 or beta > 0
-        if crossmodal and (train.aux is None or len(train.aux) == 0):
+        self.crossmodal = hp["alpha"] > 0 or hp["beta"] > 0
+        if not self.crossmodal:  # the classic system: the auxiliary data are not touched
+            return []
+        aux = train.aux
+        if aux is None or len(aux) == 0:
             raise HarnessError(f"{self.name}: no auxiliary-modality training data (see --aux-modality/--aux-corpus)")
-        rng = seed_everything(self.seed)
-        self.net = ClassicNet(train.x.shape[1], train.n_classes, hp["embedding"], hp["hidden"],
-                              hp["dropout"], hp["activation"])
-        params = list(self.net.parameters())
-        if crossmodal:
-            aux = train.aux
-            with torch.random.fork_rng():  # own stream: the target side stays that of `classic`
-                torch.manual_seed(self.seed + 1)
-                self.aux_encoder = mlp(aux.x.shape[1], [hp["embedding"]], hp["dropout"], hp["activation"])
-            params += list(self.aux_encoder.parameters())
-            aux_rng = np.random.default_rng([self.seed, 1])
-            xv, yv = to_tensor(aux.x), torch.as_tensor(aux.y, dtype=torch.long)
-        x, y = to_tensor(train.x), torch.as_tensor(train.y, dtype=torch.long)
-        loss_a = nn.CrossEntropyLoss(weight=class_weights(train.y, train.n_classes, hp["class_weighting"]))
-        loss_v = nn.CrossEntropyLoss(weight=class_weights(aux.y, aux.n_classes, hp["class_weighting"])) \
-            if crossmodal else None
-        optimizer = torch.optim.Adam(params, lr=hp["lr"], weight_decay=hp["weight_decay"])
+        with torch.random.fork_rng():  # own stream: the target side stays that of `classic`
+            torch.manual_seed(self.seed + 1)
+            self.aux_encoder = mlp(aux.x.shape[1], [hp["embedding"]], hp["dropout"], hp["activation"])
+        self.aux_rng = np.random.default_rng([self.seed, 1])
+        self.xv, self.yv = to_tensor(aux.x), torch.as_tensor(aux.y, dtype=torch.long)
+        self.loss_v = nn.CrossEntropyLoss(weight=class_weights(aux.y, aux.n_classes, hp["class_weighting"]))
+        return list(self.aux_encoder.parameters())
 
-        def batch_loss(index: np.ndarray) -> torch.Tensor:
-            e_a = self.net.encoder(x[index])
-            loss = loss_a(self.net.classifier(self.net.shared(e_a)), y[index])
-            if not crossmodal:
-                return loss
-            self.aux_encoder.train()
-            v_index = aux_rng.choice(len(xv), size=min(len(index), len(xv)), replace=False)
-            e_v = self.aux_encoder(xv[v_index])
-            if alpha > 0:
-                loss = loss + alpha * loss_v(self.net.classifier(self.net.shared(e_v)), yv[v_index])
-            if beta > 0:
-                loss = loss + beta * crossmodal_triplet(torch.cat([e_a, e_v]), torch.cat([y[index], yv[v_index]]),
-                                                        hp["triplet"], hp["margin"])
+    def _add_terms(self, loss: torch.Tensor, e_a: torch.Tensor, y_a: torch.Tensor) -> torch.Tensor:
+        """L_A + α·L_V + β·L_VAT, the auxiliary batch drawn independently of the target batch."""
+        if not self.crossmodal:
             return loss
+        hp = self.hparams
+        self.aux_encoder.train(self.net.training)
+        v_index = self.aux_rng.choice(len(self.xv), size=min(len(y_a), len(self.xv)), replace=False)
+        e_v = self.aux_encoder(self.xv[v_index])
+        if hp["alpha"] > 0:
+            loss = loss + hp["alpha"] * self.loss_v(self.net.classifier(self.net.shared(e_v)), self.yv[v_index])
+        if hp["beta"] > 0:
+            loss = loss + hp["beta"] * crossmodal_triplet(torch.cat([e_a, e_v]), torch.cat([y_a, self.yv[v_index]]),
+                                                          hp["triplet"], hp["margin"])
+        return loss
 
-        return fit_with_early_stopping(
-            self.net, optimizer, batch_loss, validate, len(train), hp["batch_size"],
-            max_epochs, self.settings["patience"], rng, report)
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for key in ("xv", "yv", "aux_rng"):  # training-time data, not part of the model
+            state.pop(key, None)
+        return state
 
 
 class EmoBedJoint(EmoBed):

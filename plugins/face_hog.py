@@ -35,6 +35,11 @@ def read_grey(path: Path) -> np.ndarray:
     return image
 
 
+def hog_descriptor(size: int) -> cv2.HOGDescriptor:
+    """HOG of a ``size`` x ``size`` grey image: 16x16 blocks, 8-pixel stride, 8x8 cells, 9 bins."""
+    return cv2.HOGDescriptor((size, size), (16, 16), (8, 8), (8, 8), 9)
+
+
 class FaceHOG(FeatureExtractor):
     name = "face-hog"
     description = "HOG descriptor (9 bins, 8x8 cells) of a face crop resized to 64x64"
@@ -46,8 +51,7 @@ class FaceHOG(FeatureExtractor):
     def extract(self, path: Path) -> np.ndarray:
         size = int(self.params["size"])
         grey = cv2.resize(read_grey(path), (size, size), interpolation=cv2.INTER_AREA)
-        hog = cv2.HOGDescriptor((size, size), (16, 16), (8, 8), (8, 8), 9)
-        return hog.compute(grey).reshape(-1).astype(np.float32)
+        return hog_descriptor(size).compute(grey).reshape(-1).astype(np.float32)
 
 
 @hookimpl

@@ -40,6 +40,7 @@ import numpy as np
 from harness.errors import HarnessError
 from harness.features import FeatureExtractor
 from harness.hookspecs import hookimpl
+from harness.plugins.face_hog import hog_descriptor
 
 from ._face_detect import CASCADE_NAME, cascade_sha256, face_crops
 
@@ -125,8 +126,7 @@ class FaceHOGSequence(_FaceTrackExtractor):
 
     def extract(self, path: Path) -> np.ndarray:
         size = int(self.params["size"])
-        # the settings of face-hog (plugins/face_hog.py)
-        hog = cv2.HOGDescriptor((size, size), (16, 16), (8, 8), (8, 8), 9)
+        hog = hog_descriptor(size)  # the settings of face-hog
         rows = [hog.compute(cv2.cvtColor(c, cv2.COLOR_BGR2GRAY)).reshape(-1) for c in self.crops(path)]
         return np.stack(rows).astype(np.float32)
 

@@ -23,7 +23,7 @@ from torch import nn
 
 from harness.errors import HarnessError
 from harness.hookspecs import hookimpl
-from harness.method import FeatureSet, Method
+from harness.method import FeatureSet
 from harness.metrics import classification_metrics
 from harness.nn import class_weights, to_tensor
 from harness.plugins.classic import Classic, ClassicNet
@@ -43,7 +43,7 @@ def split_domains(data: FeatureSet, what: str) -> tuple[FeatureSet, FeatureSet]:
     return source, target
 
 
-class FineTune(Method):
+class FineTune(Classic):
     name = "finetune"
     description = "classic network pre-trained on the source corpora, fine-tuned on the labelled target adaptation part"
     uses_target_labels = True
@@ -52,8 +52,6 @@ class FineTune(Method):
         "finetune_lr": Float(1e-5, 1e-2, default=1e-4, log=True),
         "finetune_layers": Categorical(tuple(LAYERS), default="all"),
     }
-    budgets = Classic.budgets
-
     def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict:
         src, tgt = split_domains(train, "finetune (training side)")
         vsrc, vtgt = split_domains(valid, "finetune (validation side)")
@@ -103,11 +101,6 @@ class FineTune(Method):
         finally:
             for p in self.net.parameters():
                 p.requires_grad_(True)
-
-    def predict(self, data: FeatureSet) -> np.ndarray:
-        self.net.eval()
-        with torch.no_grad():
-            return torch.softmax(self.net(to_tensor(data.x)), dim=1).numpy()
 
 
 @hookimpl
