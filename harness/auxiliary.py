@@ -23,6 +23,7 @@ from .errors import HarnessError
 from .method import FeatureSet
 from .normalize import standardise
 from .protocols import Fold
+from .targets import align_series, item_target
 
 
 def auxiliary_modality(request, target_modality: str) -> str:
@@ -50,7 +51,8 @@ def auxiliary_sets(preparer, prep, fold: Fold) -> tuple[FeatureSet, FeatureSet |
         if name == prep.experiment.test_corpus:
             raise HarnessError(f"--aux-corpus {name}: the test corpus cannot provide auxiliary training data")
         corpus = preparer.corpus(name)
-        items = {it.key: it for it in corpus.items() if it.label in index}
+        items = {it.key: it for it in corpus.items()
+                 if (it.label in index if prep.task == "classification" else True)}
         parts = {"train": sorted(items), "valid": []}
         corpora = {name}
     feats, identity = {}, None
@@ -65,15 +67,38 @@ def auxiliary_sets(preparer, prep, fold: Fold) -> tuple[FeatureSet, FeatureSet |
     if not parts["train"]:
         raise HarnessError(f"no auxiliary {modality} items for fold {fold.name}")
     present = {p: keys for p, keys in parts.items() if keys}
-    x = {p: np.stack([feats[k] for k in keys]) for p, keys in present.items()}
+    kind = preparer.registry.feature(identity["name"]).kind
+    targets: dict = {}
+    if prep.task == "regression":  # the auxiliary items' own targets (aligned series where time-continuous)
+        for keys in present.values():
+            for k in keys:
+                t = item_target(items[k], prep.dimensions)
+                if t is not None and t.ndim == 2:
+                    feats[k], t = align_series(feats[k], t, items[k].series_step, request.annotation_delay, k)
+                targets[k] = t
+        present = {p: [k for k in keys if targets[k] is not None] for p, keys in present.items()}
+    x = {p: np.stack([feats[k] for k in keys]) if kind == "vector" else [feats[k] for k in keys]
+         for p, keys in present.items()}
     speakers = {p: [items[k].speaker_key for k in keys] for p, keys in present.items()}
     x = standardise(x, speakers, request.norm, ("train",))
+
+    def target_values(keys):
+        if prep.task != "regression":
+            return None
+        values = [targets[k] for k in keys]
+        return values if values[0].ndim == 2 else np.stack(values)
+
     sets = {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                           domains=[items[k].corpus for k in keys], labels=prep.labels,
-                          y=np.array([index[items[k].label] for k in keys], dtype=np.int64),
-                          target_domain=prep.experiment.test_corpus)
-            for p, keys in present.items()}
+                          y=None if prep.task == "regression" else
+                          np.array([index[items[k].label] for k in keys], dtype=np.int64),
+                          targets=target_values(keys), dimensions=prep.dimensions,
+                          target_domain=prep.experiment.test_corpus, kind=kind)
+            for p, keys in present.items() if keys}
     ident = {"modality": modality, "corpus": name or "same", "features": identity}
     if name is not None and name not in prep.experiment.train_corpora:
         ident["fingerprint"] = preparer.corpus(name).fingerprint()
+    if "train" not in sets:
+        raise HarnessError(f"no auxiliary {modality} items with {'/'.join(prep.dimensions)} targets "
+                           f"for fold {fold.name}")
     return sets["train"], sets.get("valid"), ident

@@ -215,3 +215,111 @@ def cmd_features(args) -> int:
         if extra:
             print(f"  {r['extractor']} / {r['corpus']}: " + "; ".join(extra))
     return 0
+
+
+# -- harness bench sweep ------------------------------------------------------------------
+SWEEP_COLUMNS = ("executor", "workers", "jobs", "failed", "mean job s", "startup s", "jobs s", "jobs/s", "speedup",
+                 "total s")
+
+
+def sweep_request(corpora: list[str], seeds: int, *, results: Path, cache: Path, data_root: Path | None,
+                  corpus_paths: dict[str, Path], workers: int | None):
+    """The fixed sweep: classic (default budget) within (5 speaker-disjoint folds) and cross, both
+    directions, ``seeds`` model seeds -- 24 jobs of about a second each on demo-a and demo-b."""
+    from .jobs import RunRequest
+
+    return RunRequest(methods=["classic"], corpora=list(corpora), protocols=["within", "cross"], seeds=seeds,
+                      folds=5, budget="default", data_root=data_root, corpus_paths=corpus_paths, results=results,
+                      cache=cache, workers=workers, progress=False)
+
+
+def run_sweep_bench(corpora: list[str], *, workers: list[int], ray_cpus: int | None, seeds: int = 2,
+                    data_root: Path | None = None, corpus_paths: dict[str, Path] | None = None,
+                    tmp_parent: Path | None = None) -> dict:
+    """The fixed sweep once per setting (local with each worker count, then Ray), each into a fresh
+    store, after a warm-up that extracts the features into a temporary cache; jobs/s counts the
+    job phase (first job to last save), startup (pool or cluster and its workers) apart."""
+    from .jobs import plan_experiments
+    from .runner import Runner
+    from .store import ResultsStore
+    from .sweep import SweepOptions
+
+    if len(corpora) < 2:
+        raise HarnessError("harness bench sweep needs two corpora or more (within and cross-corpus jobs)")
+    tmp = Path(tempfile.mkdtemp(prefix="harness-bench-sweep-", dir=tmp_parent))
+    paths = corpus_paths or {}
+    try:
+        def request(name: str, n: int | None):
+            return sweep_request(corpora, seeds, results=tmp / name, cache=tmp / "cache", data_root=data_root,
+                                 corpus_paths=paths, workers=n)
+
+        warm = Runner(request("warm-up", None))
+        start = time.perf_counter()
+        for experiment in plan_experiments(warm.request, lambda c: warm.registry.corpus(c).labels):
+            warm.data.prepare(experiment)
+        warm_up = time.perf_counter() - start
+        settings = [("local", n) for n in workers] + ([("ray", ray_cpus)] if ray_cpus else [])
+        load, rows, metrics = os.getloadavg(), [], {}
+        for executor, n in settings:
+            name = f"{executor}-{n}"
+            outcome = Runner(request(name, n)).run(SweepOptions(executor=executor, workers=n, device="cpu"))
+            jobs = ResultsStore(tmp / name).jobs()
+            metrics[name] = {j["job_id"]: j["metrics"] for j in jobs}
+            rows.append({"executor": executor, "workers": outcome.slots, "jobs": outcome.ran,
+                         "failed": len(outcome.failed),
+                         "mean_job_s": sum(j["wall_time"] for j in jobs) / len(jobs) if jobs else None,
+                         "startup_s": outcome.open_seconds, "job_s": outcome.job_seconds,
+                         "jobs_per_s": outcome.ran / outcome.job_seconds if outcome.job_seconds > 0 else None,
+                         "total_s": outcome.wall_time})
+        base = rows[0]["jobs_per_s"] if rows else None
+        for r in rows:
+            r["speedup"] = r["jobs_per_s"] / base if base and r["jobs_per_s"] else None
+        reference = next(iter(metrics.values()), {})
+        return {"rows": rows, "corpora": list(corpora), "seeds": seeds, "warm_up_s": warm_up,
+                "identical_metrics": all(m == reference for m in metrics.values()),
+                "cpu_count": os.cpu_count(), "load_average_before": list(load),
+                "load_average_after": list(os.getloadavg())}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def add_sweep_parser(bench_sub) -> None:
+    p = bench_sub.add_parser("sweep", help="jobs/s of a fixed sweep with 1 and 2 local workers and a local Ray "
+                                           "cluster, and the speedups")
+    p.add_argument("--corpus", action="append", default=[],
+                   help="corpora of the sweep (repeatable; default demo-a and demo-b); e.g. emodb and savee "
+                        "with --data-root ../shared/corpora")
+    p.add_argument("--data-root", type=Path, default=None, help="folder holding the corpora")
+    p.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR")
+    p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="local worker counts (default 1 2)")
+    p.add_argument("--ray", type=int, nargs="?", const=2, default=None, metavar="CPUS",
+                   help="also a private Ray cluster of CPUS (default 2) on 127.0.0.1")
+    p.add_argument("--seeds", type=int, default=2, help="model seeds (default 2: 24 jobs on the demo corpora)")
+    p.add_argument("--tmp-dir", type=Path, default=None, help="where the temporary stores and cache are made")
+    p.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
+
+
+def cmd_sweep(args) -> int:
+    from tabulate import tabulate
+
+    from .cli import _pairs
+    from .paths import default_data_root
+
+    result = run_sweep_bench(args.corpus or ["demo-a", "demo-b"], workers=args.workers, ray_cpus=args.ray,
+                             seeds=args.seeds, data_root=args.data_root or default_data_root(),
+                             corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
+                             tmp_parent=args.tmp_dir)
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True))
+        return 0
+    keys = ("executor", "workers", "jobs", "failed", "mean_job_s", "startup_s", "job_s", "jobs_per_s", "speedup",
+            "total_s")
+    table = [[_fmt(r[k], 2) for k in keys] for r in result["rows"]]
+    print(tabulate(table, headers=SWEEP_COLUMNS, tablefmt="github", disable_numparse=True))
+    load = ", ".join(f"{v:.2f}" for v in result["load_average_before"])
+    print(f"\nclassic within + cross on {', '.join(result['corpora'])}, {result['seeds']} seed(s), on "
+          f"{result['cpu_count']} core(s); load average before: {load}; warm-up (feature extraction) "
+          f"{result['warm_up_s']:.1f} s. jobs/s = jobs / (first job to last save); startup = pool or cluster "
+          f"and its workers; speedup against the first row. Same metrics in every setting: "
+          f"{'yes' if result['identical_metrics'] else 'NO'}.")
+    return 0 if result["identical_metrics"] and not any(r["failed"] for r in result["rows"]) else 1

@@ -97,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--aux-corpus", default=None,
                      help="crossmodal methods: take the auxiliary modality from this corpus, unpaired "
                           "(default: the training corpora's own items of the fold's training side)")
+    run.add_argument("--pretrain", action="append", default=[], metavar="CORPUS:MODALITY",
+                     help="pre-training set for staged methods (jdcd), repeatable, in order; the fold's "
+                          "training items only where the corpus is part of the experiment")
+    run.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                     help="auto (default): classification where every corpus has categorical labels, "
+                          "else regression on the dimensions they share")
+    run.add_argument("--dimension", action="append", default=[], choices=("arousal", "valence", "dominance"),
+                     help="regression: a dimension to predict (repeatable; default: all the corpora share)")
+    run.add_argument("--annotation-delay", type=float, default=0.0, metavar="SECONDS",
+                     help="time-continuous targets: seconds the gold standard lags the signal "
+                          "(RECOLA, paper 004: 2.4)")
+    run.add_argument("--postprocess", action="store_true",
+                     help="time-continuous targets: RECOLA's post-processing chain (median filter, centring, "
+                          "scaling, time shift), chosen on validation")
     run.add_argument("--no-reference", dest="reference", action="store_false",
                      help="cross/multi: do not run the within-corpus reference on the target")
     run.add_argument("--data-root", type=Path, default=None,
@@ -108,7 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "or ~/.cache/harness)")
     run.add_argument("--skip-unreadable", action="store_true",
                      help="leave out items whose media cannot be decoded (reported with counts)")
-    run.add_argument("--workers", type=int, default=None, help="feature-extraction processes")
+    run.add_argument("--workers", type=int, default=None,
+                     help="processes for feature extraction and for the jobs of the local executor; CPUs of a "
+                          "private Ray cluster (default: every core)")
+    run.add_argument("--executor", default="local",
+                     help="where the jobs run: local (process pool, default) or ray (see `harness list executors`)")
+    run.add_argument("--address", default=None, metavar="auto|HOST:PORT",
+                     help="--executor ray: the cluster to join (default: start a private one on 127.0.0.1)")
+    run.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                     help="torch device of the jobs (default auto: cuda when available, else cpu)")
+    run.add_argument("--retry-failed", action="store_true",
+                     help="run again the jobs whose last attempt failed (default: report and skip them)")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -122,11 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data-root", type=Path, default=None)
     check.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR")
 
-    from .bench import add_features_parser
+    from .bench import add_features_parser, add_sweep_parser
 
-    bench = sub.add_parser("bench", help="benchmarks (feature extraction speed)")
+    bench = sub.add_parser("bench", help="benchmarks (feature extraction speed, sweep throughput)")
     bench_sub = bench.add_subparsers(dest="action", required=True)
     add_features_parser(bench_sub)
+    add_sweep_parser(bench_sub)
 
     board = sub.add_parser("leaderboard", help="markdown leaderboards and figures from the results store")
     board.add_argument("--results", type=Path, default=Path("results"), help="results directory")
@@ -138,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="show one stored job (id prefix)")
     show.add_argument("job")
     show.add_argument("--results", type=Path, default=Path("results"))
+
+    status = sub.add_parser("status", help="sweeps in a results store: done / running / failed / pending jobs")
+    status.add_argument("--results", type=Path, default=Path("results"), help="results directory")
+    status.add_argument("--sweep", default=None, help="only this sweep (id prefix)")
+    status.add_argument("--json", action="store_true", help="print one JSON document instead of the tables")
+    from .fuse import add_parser as add_fuse_parser
+    add_fuse_parser(sub)
     return parser
 
 
@@ -156,12 +188,16 @@ def cmd_run(args) -> int:
         norm=args.norm, budget=args.budget, refit=args.refit, hparams=_hparams(args.hp, args.method),
         trials=args.trials, storage=args.storage, adapt_fraction=args.adapt_fraction,
         aux_modality=args.aux_modality, aux_corpus=args.aux_corpus,
-        reference=args.reference, data_root=data_root,
+        pretrain=args.pretrain, task=args.task, dimensions=args.dimension, annotation_delay=args.annotation_delay,
+        postprocess=args.postprocess, reference=args.reference, data_root=data_root,
         corpus_paths={k: Path(v) for k, v in _pairs(args.corpus_path, "--corpus-path").items()},
         results=args.results, cache=args.cache, skip_unreadable=args.skip_unreadable,
         workers=args.workers, progress=not args.quiet)
+    from .sweep import SweepOptions
+
     runner = Runner(request)
-    outcome = runner.run()
+    outcome = runner.run(SweepOptions(executor=args.executor, address=args.address, device=args.device,
+                                      retry_failed=args.retry_failed))
     jobs = ResultsStore(args.results).jobs(outcome.job_ids)
     rows = summarise_jobs(jobs, outcome.roles)
     if args.json:
@@ -170,7 +206,19 @@ def cmd_run(args) -> int:
         print(render_table(rows, outcome.synthetic))
         log(f"{outcome.ran} job(s) run, {outcome.skipped} found in the store; "
             f"{outcome.wall_time:.1f} s; results in {Path(args.results) / 'results.sqlite'}")
+    failed = {**outcome.failed_before, **outcome.failed}
+    for job_id, error in failed.items():
+        print(f"harness: job {job_id} failed: {error}", file=sys.stderr)
+    if failed:
+        print(f"harness: error: {len(failed)} job(s) failed; the sweep is incomplete "
+              f"(`harness status --results {args.results}`; run again with --retry-failed)", file=sys.stderr)
+        return 1
     return 0
+
+
+def cmd_fuse(args) -> int:
+    from .fuse import run
+    return run(args)
 
 
 def cmd_list(args) -> int:
@@ -264,14 +312,21 @@ def cmd_leaderboard(args) -> int:
 def cmd_bench(args) -> int:
     from . import bench
 
-    return {"features": bench.cmd_features}[args.action](args)
+    return {"features": bench.cmd_features, "sweep": bench.cmd_sweep}[args.action](args)
+
+
+def cmd_status(args) -> int:
+    from .status import cmd_status as status
+
+    return status(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {"run": cmd_run, "list": cmd_list, "show": cmd_show, "corpora": cmd_corpora,
-                    "bench": cmd_bench, "leaderboard": cmd_leaderboard}
+                    "bench": cmd_bench, "leaderboard": cmd_leaderboard, "status": cmd_status,
+                    "fuse": cmd_fuse}
         return commands[args.command](args)
     except HarnessError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)

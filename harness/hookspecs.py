@@ -15,8 +15,8 @@ A third-party package exposes such a module in its ``pyproject.toml``::
     my_package = "my_package.plugin"
 
 Component classes are subclasses of :class:`harness.data.Corpus`,
-:class:`harness.features.FeatureExtractor`, :class:`harness.method.Method`
-and :class:`harness.fusion.Fusion`; each carries a unique ``name`` and a
+:class:`harness.features.FeatureExtractor`, :class:`harness.method.Method`,
+:class:`harness.fusion.Fusion` and :class:`harness.executors.Executor`; each carries a unique ``name`` and a
 one-line ``description``.
 """
 
@@ -47,3 +47,8 @@ def harness_methods():
 @hookspec
 def harness_fusions():
     """Return a list of :class:`harness.fusion.Fusion` subclasses (decision-level fusion)."""
+
+
+@hookspec
+def harness_executors():
+    """Return a list of :class:`harness.executors.Executor` subclasses (where a sweep's jobs run)."""

@@ -50,6 +50,16 @@ class RunRequest:
     #: crossmodal methods: the auxiliary modality (default: the other one) and corpus (default: the training corpora)
     aux_modality: str | None = None
     aux_corpus: str | None = None
+    #: staged methods (jdcd): pre-training sets "corpus:modality" in order (harness/pretraining.py)
+    pretrain: list[str] = field(default_factory=list)
+    #: ``auto`` (classification where every corpus has labels), ``classification`` or ``regression``
+    task: str = "auto"
+    #: regression: the dimensions to predict (default: those the corpora share)
+    dimensions: list[str] = field(default_factory=list)
+    #: time-continuous regression: seconds the gold standard lags the signal (RECOLA: 2.4)
+    annotation_delay: float = 0.0
+    #: time-continuous regression: RECOLA's post-processing chain chosen on validation
+    postprocess: bool = False
     reference: bool = True
     data_root: Path | None = None
     corpus_paths: dict[str, Path] = field(default_factory=dict)
@@ -146,12 +156,16 @@ class JobSpec:
     tuning: dict | None = None
     #: None, or the auxiliary modality, corpus and feature identity of a crossmodal method
     auxiliary: dict | None = None
+    #: None, or the pre-training sets (corpus, modality, features, counts) of a staged method
+    pretraining: dict | None = None
+    #: None (classification), or the regression's dimensions, annotation delay and post-processing
+    regression: dict | None = None
 
     def config(self) -> dict:
         cfg = asdict(self)
         cfg["train_corpora"] = list(self.train_corpora)
         cfg["labels"] = list(self.labels)
-        for optional in ("tuning", "auxiliary"):  # absent: job ids stay what they were before these existed
+        for optional in ("tuning", "auxiliary", "regression", "pretraining"):  # absent: job ids stay what they were before these existed
             if cfg[optional] is None:
                 del cfg[optional]
         return cfg

@@ -17,11 +17,39 @@ from .space import Param
 BUDGETS: tuple[str, ...] = ("smoke", "default", "paper")
 
 
+KINDS: tuple[str, ...] = ("vector", "sequence", "segments")
+
+
+def _take(values, index: np.ndarray):
+    """Rows of an array, or entries of a list (ragged inputs or targets)."""
+    if values is None:
+        return None
+    if isinstance(values, np.ndarray):
+        return values[index]
+    return [values[i] for i in index]
+
+
+def _join(parts: list):
+    if parts[0] is None:
+        return None
+    if isinstance(parts[0], np.ndarray):
+        return np.concatenate(parts)
+    return [v for part in parts for v in part]
+
+
 @dataclass
 class FeatureSet:
-    """Features of a list of items with their targets and provenance."""
+    """Features of a list of items with their targets and provenance.
 
-    x: np.ndarray
+    ``x`` is an (N, D) array of utterance-level vectors (``kind="vector"``) or a
+    list of N arrays: (T_i, D) frame sequences (``sequence``) or (S_i, ...)
+    segments such as 64×64×3 log-mel patches (``segments``).  Classification
+    targets are ``y`` (class indices of ``labels``); regression targets are
+    ``targets`` over ``dimensions``: an (N, K) array, or a list of (T_i, K)
+    arrays for time-continuous targets (one value per frame of ``x``).
+    """
+
+    x: np.ndarray | list
     keys: list[str]
     speakers: list[str | None]
     domains: list[str]
@@ -34,6 +62,9 @@ class FeatureSet:
     target_domain: str | None = None
     #: auxiliary-modality training data (crossmodal methods), not paired with these items
     aux: "FeatureSet | None" = None
+    kind: str = "vector"
+    #: pre-training sets of other corpora/modalities keyed "corpus:modality" (see harness/pretraining.py)
+    extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -42,26 +73,31 @@ class FeatureSet:
     def n_classes(self) -> int:
         return len(self.labels)
 
+    @property
+    def time_continuous(self) -> bool:
+        """True when the regression targets are per-frame series (a list of (T_i, K) arrays)."""
+        return self.targets is not None and not isinstance(self.targets, np.ndarray)
+
     @staticmethod
     def concat(*sets: "FeatureSet") -> "FeatureSet":
         first = sets[0]
         return FeatureSet(
-            x=np.concatenate([s.x for s in sets]), keys=[k for s in sets for k in s.keys],
+            x=_join([s.x for s in sets]), keys=[k for s in sets for k in s.keys],
             speakers=[k for s in sets for k in s.speakers], domains=[d for s in sets for d in s.domains],
-            labels=first.labels, y=None if first.y is None else np.concatenate([s.y for s in sets]),
-            targets=None if first.targets is None else np.concatenate([s.targets for s in sets]),
+            labels=first.labels, y=_join([s.y for s in sets]), targets=_join([s.targets for s in sets]),
             dimensions=first.dimensions, target_domain=first.target_domain,
             aux=None if all(s.aux is None for s in sets) else
-            FeatureSet.concat(*[s.aux for s in sets if s.aux is not None]))
+            FeatureSet.concat(*[s.aux for s in sets if s.aux is not None]),
+            kind=first.kind, extra=first.extra)
 
     def subset(self, index) -> "FeatureSet":
-        index = np.asarray(index)
+        index = np.asarray(index, dtype=np.int64)
         return FeatureSet(
-            x=self.x[index], keys=[self.keys[i] for i in index],
+            x=_take(self.x, index), keys=[self.keys[i] for i in index],
             speakers=[self.speakers[i] for i in index], domains=[self.domains[i] for i in index],
-            labels=self.labels, y=None if self.y is None else self.y[index],
-            targets=None if self.targets is None else self.targets[index],
+            labels=self.labels, y=_take(self.y, index), targets=_take(self.targets, index),
             dimensions=self.dimensions, target_domain=self.target_domain, aux=self.aux,
+            kind=self.kind, extra=self.extra,
         )
 
     def in_domain(self, target: bool) -> "FeatureSet":
@@ -81,9 +117,11 @@ class Method:
     description: ClassVar[str]
     #: Bump when the method's results change for the same data, seed and hyperparameters.
     version: ClassVar[str] = "1"
+    #: ``classification`` and/or ``regression`` (utterance-level dims and, for methods
+    #: accepting sequences, time-continuous series)
     tasks: ClassVar[tuple[str, ...]] = ("classification",)
-    #: Feature kind consumed: ``vector``, ``sequence`` or ``segments``.
-    inputs: ClassVar[str] = "vector"
+    #: Feature kinds accepted: ``vector``, ``sequence``, ``segments`` (see FeatureSet).
+    inputs: ClassVar[tuple[str, ...]] = ("vector",)
     space: ClassVar[dict[str, Param]] = {}
     #: True for methods trained with labelled target-corpus data (fine-tuning, pooling,
     #: centroid adaptation): they run under the supervised-adaptation protocols only,
@@ -92,6 +130,9 @@ class Method:
     #: True for crossmodal methods trained with a second, auxiliary modality
     #: (``train.aux``; see harness/auxiliary.py); inference uses the target modality only
     uses_auxiliary: ClassVar[bool] = False
+    #: True for staged methods given pre-training sets of other corpora/modalities in
+    #: ``train.extra`` (``--pretrain CORPUS:MODALITY``; see harness/pretraining.py)
+    uses_pretraining: ClassVar[bool] = False
     #: budget preset -> settings (epochs, patience, generations ...).
     budgets: ClassVar[dict[str, dict[str, Any]]] = {b: {} for b in BUDGETS}
 
@@ -124,6 +165,11 @@ class Method:
         """
         return None
 
-    def predict(self, data: FeatureSet) -> np.ndarray:
-        """Class posteriors (N, C) for classification, values (N, K) for regression."""
+    def predict(self, data: FeatureSet) -> np.ndarray | list:
+        """Class posteriors (N, C) for classification; values (N, K) for regression, or
+        a list of (T_i, K) arrays when the targets are time-continuous."""
         raise NotImplementedError
+
+    @classmethod
+    def accepted_inputs(cls) -> tuple[str, ...]:
+        return (cls.inputs,) if isinstance(cls.inputs, str) else tuple(cls.inputs)

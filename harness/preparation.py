@@ -23,6 +23,7 @@ from .labels import shared_labels
 from .protocols import (CrossCorpus, Fold, LeaveOneSpeakerOut, OfficialSplit, Protocol, SpeakerDisjointKFold,
                         SupervisedAdaptation, check_fold)
 from .registry import Registry
+from .targets import align_series, choose_task, item_target
 
 
 def log(message: str) -> None:
@@ -41,6 +42,13 @@ class Prepared:
     fingerprints: dict[str, str]
     feature_identity: dict
     report: dict
+    #: ``classification`` or ``regression`` (harness/targets.py)
+    task: str = "classification"
+    #: regression: the dimensions predicted, and per item its (K,) values or (T, K) series
+    dimensions: tuple[str, ...] = ()
+    targets: dict[str, np.ndarray] | None = None
+    #: the features' kind: ``vector``, ``sequence`` or ``segments``
+    kind: str = "vector"
 
 
 def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str, list[Item]],
@@ -124,38 +132,46 @@ class DataPreparer:
 
     def prepare(self, experiment: Experiment) -> Prepared:
         corpora = [self.corpus(n) for n in experiment.corpora]
-        labels = shared_labels([c.labels for c in corpora]
-                               + ([experiment.labels] if experiment.labels is not None else []))
-        unlabelled = [c for c in corpora if not c.labels]
-        if unlabelled:
-            raise HarnessError(
-                "; ".join(f"corpus {c.name!r} has no categorical labels (continuous targets: "
-                          f"{', '.join(c.dimensions) or 'none'})" for c in unlabelled)
-                + ": the runner evaluates classification; regression on continuous targets needs a "
-                  "method whose tasks include 'regression'")
-        if len(labels) < 2:
-            raise HarnessError(f"corpora {experiment.corpora} share fewer than two labels: {labels}")
+        task, dimensions = choose_task(self.request.task, corpora, self.request.dimensions)
+        labels: tuple[str, ...] = ()
+        if task == "classification":
+            labels = shared_labels([c.labels for c in corpora]
+                                   + ([experiment.labels] if experiment.labels is not None else []))
+            if len(labels) < 2:
+                raise HarnessError(f"corpora {experiment.corpora} share fewer than two labels: {labels}")
         modality = self.modality(corpora)
         report: dict = {"modality": modality, "labels": list(labels), "dropped": {}, "extraction": {},
                         "corpus_notes": {c.name: c.notes for c in corpora if c.notes}}
+        if task == "regression":
+            report.update(task=task, dimensions=list(dimensions))
         items_by_corpus: dict[str, list[Item]] = {}
         features: dict[str, np.ndarray] = {}
+        targets: dict[str, np.ndarray] = {}
         identity: dict = {}
         for c in corpora:
             feats, extraction, identity = self.features(c, modality)
             report["extraction"][c.name] = extraction
             kept, dropped = [], Counter()
             for it in c.items():
-                if it.label not in labels:
+                target = item_target(it, dimensions) if task == "regression" else None
+                if task == "classification" and it.label not in labels:
                     dropped[str(it.label)] += 1
+                elif task == "regression" and target is None:
+                    dropped["without " + "/".join(dimensions)] += 1
                 elif it.key in feats:  # items without features are listed in the extraction report
                     kept.append(it)
                     features[it.key] = feats[it.key]
+                    if target is not None and target.ndim == 2:
+                        features[it.key], target = align_series(feats[it.key], target, it.series_step,
+                                                                self.request.annotation_delay, it.key)
+                    if target is not None:
+                        targets[it.key] = target
             if dropped:
                 report["dropped"][c.name] = dict(sorted(dropped.items()))
-                self.say_once(f"[{c.name}] labels outside the shared set {list(labels)}: dropped "
-                    + ", ".join(f"{n} {lab}" for lab, n in sorted(dropped.items()))
-                    + f" ({sum(dropped.values())} items)")
+                self.say_once(f"[{c.name}] " + (f"labels outside the shared set {list(labels)}: dropped "
+                                                if task == "classification" else "dropped ")
+                              + ", ".join(f"{n} {lab}" for lab, n in sorted(dropped.items()))
+                              + f" ({sum(dropped.values())} items)")
             items_by_corpus[c.name] = kept
         protocol = make_protocol(experiment, self.request.folds, items_by_corpus, self.request.adapt_fraction)
         folds = protocol.folds(items_by_corpus, self.request.split_seed)
@@ -163,5 +179,10 @@ class DataPreparer:
         for fold in folds:
             check_fold(fold, items)
         report["folds"] = {f.name: {**f.sizes(), "valid_grouping": f.valid_grouping} for f in folds}
+        if task == "regression" and any(t.ndim == 2 for t in targets.values()):
+            report["time_continuous"] = {"annotation_delay": self.request.annotation_delay,
+                                         "frames": int(sum(len(targets[k]) for k in items))}
         return Prepared(experiment, items, labels, features, folds,
-                        {c.name: c.fingerprint() for c in corpora}, identity, report)
+                        {c.name: c.fingerprint() for c in corpora}, identity, report,
+                        task=task, dimensions=dimensions, targets=targets if task == "regression" else None,
+                        kind=self.registry.feature(identity["name"]).kind)

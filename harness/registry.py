@@ -34,7 +34,8 @@ def builtin_modules() -> list[str]:
     return sorted(names)
 
 #: kind -> singular noun, for messages
-SINGULAR = {"corpora": "corpus", "features": "feature extractor", "methods": "method", "fusions": "fusion"}
+SINGULAR = {"corpora": "corpus", "features": "feature extractor", "methods": "method", "fusions": "fusion",
+            "executors": "executor"}
 
 #: kind -> hook name
 KINDS: dict[str, str] = {
@@ -42,6 +43,7 @@ KINDS: dict[str, str] = {
     "features": "harness_features",
     "methods": "harness_methods",
     "fusions": "harness_fusions",
+    "executors": "harness_executors",
 }
 
 
@@ -119,6 +121,9 @@ class Registry:
 
     def fusion(self, name: str):
         return self.get("fusions", name)
+
+    def executor(self, name: str):
+        return self.get("executors", name)
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,6 +11,11 @@ from .digest import json_digest
 from .metrics import summarise
 
 SUMMARY_METRICS = ("uar", "war", "macro_f1")
+REGRESSION_METRICS = ("ccc", "pcc", "rmse")
+
+
+def is_regression(job: dict) -> bool:
+    return job["config"].get("regression") is not None
 CROSS_FAMILY = ("cross", "multi", "cross-adapt", "multi-adapt")
 
 
@@ -21,7 +26,7 @@ def _group_key(job: dict, role: str) -> tuple:
             cfg["modality"], cfg["features"]["name"], cfg["norm"], tuple(cfg["labels"]),
             cfg["budget"], cfg["split_seed"], json_digest([cfg["hparams"], cfg["features"], cfg["method_version"],
                                                            cfg.get("tuning"), cfg.get("auxiliary"), cfg["refit"],
-                                                           cfg["data"]]))
+                                                           cfg["data"], cfg.get("regression")]))
 
 
 def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> list[dict]:
@@ -42,17 +47,21 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> lis
                "tuning": members[0]["config"].get("tuning"),
                "jobs": len(members), "folds": len({m["fold"] for m in members}),
                "seeds": len({m["model_seed"] for m in members}),
-               "wall_time": sum(m["wall_time"] for m in members)}
-        for metric in SUMMARY_METRICS:
+               "wall_time": sum(m["wall_time"] for m in members),
+               "regression": members[0]["config"].get("regression")}
+        names = SUMMARY_METRICS
+        if row["regression"]:
+            names = REGRESSION_METRICS + tuple(f"ccc_{d}" for d in row["regression"]["dimensions"])
+        for metric in names:
             row[metric] = summarise([m["metrics"][metric] for m in members])
         rows.append(row)
     def ref_key(r):
         return (r["method"], r["test"], tuple(r["labels"]), r["features"], r["norm"], r["budget"],
                 json_digest(r["hparams"] if r["tuning"] is None else r["tuning"]))
 
-    refs = {ref_key(r): r for r in rows if r["protocol"] in ("within", "loso")}
+    refs = {ref_key(r): r for r in rows if r["protocol"] in ("within", "loso") and "uar" in r}
     for r in rows:
-        if r["protocol"] in CROSS_FAMILY:
+        if r["protocol"] in CROSS_FAMILY and "uar" in r:
             ref = refs.get(ref_key(r))
             if ref is not None:
                 r["within_uar"] = ref["uar"]["mean"]
@@ -67,10 +76,30 @@ def _fmt(stat: dict) -> str:
     return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if stat["n"] > 1 else f"{stat['mean']:.3f}"
 
 
+def _where(r: dict, name) -> str:
+    if r["protocol"] not in CROSS_FAMILY:
+        return name(r["test"])
+    return "+".join(name(c) for c in r["train"]) + " → " + name(r["test"])
+
+
+def render_regression(rows: list[dict], name) -> str:
+    dims = sorted({d for r in rows for d in r["regression"]["dimensions"]})
+    table = [[r["method"], r["protocol"], _where(r, name), f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
+              _fmt(r["ccc"]), *[_fmt(r[f"ccc_{d}"]) if f"ccc_{d}" in r else "" for d in dims],
+              _fmt(r["pcc"]), _fmt(r["rmse"]), f"{r['wall_time']:.1f}"] for r in rows]
+    return tabulate(table, headers=["method", "protocol", "corpora", "features", "norm", "jobs", "CCC (mean)",
+                                    *[f"CCC {d}" for d in dims], "PCC", "RMSE", "time (s)"], tablefmt="github")
+
+
 def render_table(rows: list[dict], synthetic: set[str]) -> str:
     def name(corpus: str) -> str:
         return corpus + ("†" if corpus in synthetic else "")
 
+    regression = [r for r in rows if r.get("regression")]
+    rows = [r for r in rows if not r.get("regression")]
+    if regression and not rows:
+        return render_regression(regression, name) + "\nmean ± sample std over folds × seeds; CCC over " \
+            "all test frames (time-continuous) or items, per dimension."
     table = []
     for r in rows:
         where = name(r["test"]) if r["protocol"] not in CROSS_FAMILY else \
@@ -88,6 +117,8 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
                      "method on the target, on the same labels.")
     if any(c in synthetic for r in rows for c in r["train"] + [r["test"]]):
         notes.append("† synthetic demo corpus (generated, not real recordings).")
+    if regression:
+        notes.append("\n" + render_regression(regression, name))
     return text + "\n" + "\n".join(notes)
 
 

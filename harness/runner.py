@@ -12,24 +12,25 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
-from tqdm import tqdm
 
 from . import space as hspace
 from .errors import HarnessError
 from .features import FeatureCache
-from .jobs import JobSpec, RunRequest, plan_experiments
+from .jobs import JobSpec, RunRequest
 from .method import BUDGETS, FeatureSet
 from .auxiliary import auxiliary_sets
+from .pretraining import parse_spec, pretraining_sets
 from .digest import derive_seed
-from .metrics import PRIMARY_METRIC, classification_metrics
+from .evaluation import checked_outputs, metrics_of, predictions_of
+from .metrics import PRIMARY_METRIC
+from .postprocess import apply_chain, choose_chain
 from .normalize import NORMS, standardise
 from .paths import default_cache_dir
-from .preparation import DataPreparer, Prepared, log
+from .preparation import DataPreparer, Prepared
 from .protocols import Fold
 from .provenance import git_commit, package_versions
 from .registry import Registry, default_registry
-from .store import JobRecord, Prediction, ResultsStore
+from .store import JobRecord, Prediction
 from .tuning import default_storage, study_name, tune
 
 
@@ -96,14 +97,45 @@ class Runner:
                 raise HarnessError("--aux-corpus is given but no method of the run uses an auxiliary modality")
         if not 0 < r.adapt_fraction < 1:
             raise HarnessError(f"--adapt-fraction must be in (0, 1) (got {r.adapt_fraction})")
+        for spec in r.pretrain:
+            self.registry.corpus(parse_spec(spec)[0])
+        if r.pretrain and not any(self.registry.method(m).uses_pretraining for m in r.methods):
+            raise HarnessError("--pretrain is given but no method of the run trains in stages (e.g. jdcd)")
+        if r.annotation_delay < 0:
+            raise HarnessError(f"--annotation-delay must be 0 or more seconds (got {r.annotation_delay})")
         if r.trials < 0:
             raise HarnessError(f"--trials must be 0 (no tuning) or more (got {r.trials})")
         self.tuning = {m: None if r.trials == 0 else
                        {"trials": r.trials, "fixed": {k: self.hparams[m][k] for k in r.hparams.get(m, {})}}
                        for m in r.methods}
 
+    def check_methods(self, prep: Prepared) -> None:
+        """Every method of the run accepts the experiment's feature kind and task."""
+        for m in self.request.methods:
+            cls = self.registry.method(m)
+            if prep.kind not in cls.accepted_inputs():
+                raise HarnessError(
+                    f"method {m!r} reads {'/'.join(cls.accepted_inputs())} features, but "
+                    f"{prep.feature_identity.get('name')!r} gives {prep.kind} features; choose an extractor "
+                    f"of a kind it reads (harness list features), e.g. --features "
+                    f"{prep.report['modality']}=NAME")
+            if prep.task not in cls.tasks:
+                raise HarnessError(f"method {m!r} does {'/'.join(cls.tasks)}, not {prep.task} "
+                                   f"({'/'.join(prep.dimensions)} of {', '.join(prep.experiment.corpora)})")
+        if self.request.postprocess and not prep.report.get("time_continuous"):
+            raise HarnessError("--postprocess applies to time-continuous regression targets (RECOLA) only")
+
+    def regression(self, prep: Prepared) -> dict | None:
+        if prep.task != "regression":
+            return None
+        out = {"dimensions": list(prep.dimensions)}
+        if prep.report.get("time_continuous"):
+            out.update(annotation_delay=self.request.annotation_delay, postprocess=self.request.postprocess)
+        return out
+
     def specs(self, prep: Prepared) -> list[tuple[JobSpec, Fold]]:
         r, e = self.request, prep.experiment
+        self.check_methods(prep)
         return [
             (JobSpec(method=m, method_version=self.registry.method(m).version, hparams=self.hparams[m],
                      protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
@@ -111,7 +143,10 @@ class Runner:
                      modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
                      budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
                      labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m],
-                     auxiliary=self.auxiliary(prep, fold)[2] if self.registry.method(m).uses_auxiliary else None),
+                     auxiliary=self.auxiliary(prep, fold)[2] if self.registry.method(m).uses_auxiliary else None,
+                     regression=self.regression(prep),
+                     pretraining=self.pretraining(prep, fold)[1]
+                     if r.pretrain and self.registry.method(m).uses_pretraining else None),
              fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
             # methods that need labelled target data have no within-corpus reference
@@ -124,16 +159,26 @@ class Runner:
         global statistics come from the ``train_side`` parts only."""
         parts = fold.parts()
         index = {lab: i for i, lab in enumerate(prep.labels)}
-        x = {p: np.stack([prep.features[k] for k in keys]) for p, keys in parts.items()}
+        if prep.kind == "vector":
+            x = {p: np.stack([prep.features[k] for k in keys]) for p, keys in parts.items()}
+        else:  # ragged: one (T_i, D) sequence or (S_i, ...) segment stack per item
+            x = {p: [prep.features[k] for k in keys] for p, keys in parts.items()}
         speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
         x = standardise(x, speakers, self.request.norm, train_side)
-        return {
-            p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
-                          domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
-                          y=np.array([index[prep.items[k].label] for k in keys], dtype=np.int64),
-                          target_domain=prep.experiment.test_corpus)
-            for p, keys in parts.items()
-        }
+        return {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
+                              domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
+                              y=None if prep.task == "regression" else
+                              np.array([index[prep.items[k].label] for k in keys], dtype=np.int64),
+                              targets=_targets(prep, keys), dimensions=prep.dimensions,
+                              target_domain=prep.experiment.test_corpus, kind=prep.kind)
+                for p, keys in parts.items()}
+
+    def pretraining(self, prep: Prepared, fold: Fold):
+        """(pre-training sets, identity) of a fold for staged methods, built once."""
+        key = (prep.experiment, fold.name, "pretraining")
+        if key not in self._auxiliary:
+            self._auxiliary[key] = pretraining_sets(self.data, prep, fold, self.request.pretrain)
+        return self._auxiliary[key]
 
     def auxiliary(self, prep: Prepared, fold: Fold):
         """(aux train, aux valid, identity) of a fold for crossmodal methods, built once."""
@@ -164,12 +209,17 @@ class Runner:
         train, valid, test = self.training_data(prep, fold, supervised)
         if method_cls.uses_auxiliary:
             train.aux, valid.aux, _ = self.auxiliary(prep, fold)
+        if method_cls.uses_pretraining and self.request.pretrain:
+            train.extra = self.pretraining(prep, fold)[0]
         hparams, tuning = spec.hparams, None
         if spec.tuning:
             # the tuner sees the fold's training and validation parts, never its test part
             hparams, tuning = self.tune(spec, method_cls, train, valid)
         method = method_cls(hparams, seed=spec.model_seed, budget=spec.budget)
         training = {"selection": method.fit(train, valid) or {}}
+        # the validation part as predicted by the model selected on it (before any refit):
+        # what decision-level fusion and the post-processing chain are fitted on
+        valid_out = checked_outputs(spec.method, valid, method.predict(valid)) if len(valid) else None
         if spec.refit:
             if spec.norm == "global":
                 # selection saw statistics of the training side only; the refit's training
@@ -177,17 +227,23 @@ class Runner:
                 train, valid, test = self.training_data(prep, fold, supervised, refit=True)
                 if method_cls.uses_auxiliary:
                     train.aux, valid.aux, _ = self.auxiliary(prep, fold)
+                if method_cls.uses_pretraining and self.request.pretrain:
+                    train.extra = self.pretraining(prep, fold)[0]
             training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
-        posteriors = np.asarray(method.predict(test), dtype=np.float64)
-        if posteriors.shape != (len(test), test.n_classes):
-            raise HarnessError(f"method {spec.method!r} returned posteriors of shape {posteriors.shape}, "
-                               f"expected {(len(test), test.n_classes)}")
-        pred = posteriors.argmax(axis=1)
-        metrics = classification_metrics(test.y, pred, list(prep.labels), posteriors)
-        predictions = [Prediction(k, prep.items[k].speaker, prep.items[k].label, prep.labels[p], list(row))
-                       for k, p, row in zip(test.keys, pred, posteriors)]
+        outputs = checked_outputs(spec.method, test, method.predict(test))
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
                   "training": _plain(training), "target_labels_used": supervised}
+        if (spec.regression or {}).get("postprocess"):
+            if valid_out is None:
+                raise HarnessError(f"{spec.fold}: --postprocess needs a validation part")
+            step = prep.items[test.keys[0]].series_step
+            chain = choose_chain(valid_out, valid.targets, train.targets, prep.dimensions, step)
+            report["postprocess"] = {"raw": metrics_of(test, outputs), "chain": chain}
+            outputs = apply_chain(chain, outputs, prep.dimensions)
+        metrics = metrics_of(test, outputs)
+        predictions = predictions_of(test, outputs, prep.items)
+        if valid_out is not None:
+            predictions += predictions_of(valid, valid_out, prep.items, part="valid")
         if tuning is not None:
             report["tuning"] = _plain(tuning)
         record = JobRecord(
@@ -201,46 +257,22 @@ class Runner:
     def tune(self, spec: JobSpec, method_cls, train: FeatureSet, valid: FeatureSet):
         """Best hyperparameters on the fold's inner validation part (one study per fold)."""
         identity = {**spec.study_identity(), "space": {k: repr(p) for k, p in method_cls.space.items()}}
-        metric = PRIMARY_METRIC["classification"]
+        metric = PRIMARY_METRIC["classification" if spec.regression is None else "regression"]
 
         def score(method, data: FeatureSet) -> float:
-            pred = np.asarray(method.predict(data)).argmax(axis=1)
-            return classification_metrics(data.y, pred, list(data.labels))[metric]
+            return metrics_of(data, checked_outputs(spec.method, data, method.predict(data)))[metric]
 
         return tune(method_cls, spec.tuning["fixed"], train, valid, score,
                     trials=spec.tuning["trials"], name=study_name(identity),
                     storage=self.request.storage or default_storage(self.request.results),
                     budget=spec.budget, seed=derive_seed("tune", spec.fold_digest, spec.split_seed))
 
-    def run(self) -> RunOutcome:
-        start = time.perf_counter()
-        # one intra-op thread per job: the networks are small and thread hand-offs cost more
-        # than they save; parallelism belongs to the executor (jobs) and to feature extraction
-        torch.set_num_threads(1)
-        outcome = RunOutcome()
-        experiments = plan_experiments(self.request, lambda c: self.registry.corpus(c).labels,
-                                       supervised=self.supervised)
-        prepared = [self.data.prepare(e) for e in experiments]
-        store = ResultsStore(self.request.results)  # only once the data are there
-        jobs: dict[str, tuple[JobSpec, Fold, Prepared]] = {}
-        for prep in prepared:
-            for spec, fold in self.specs(prep):
-                jobs.setdefault(spec.job_id, (spec, fold, prep))
-                if outcome.roles.get(spec.job_id) != "main":
-                    outcome.roles[spec.job_id] = prep.experiment.role
-        done = store.done_ids()
-        todo = [job for job_id, job in jobs.items() if job_id not in done]
-        outcome.skipped = len(jobs) - len(todo)
-        if outcome.skipped:
-            log(f"{outcome.skipped} of {len(jobs)} job(s) already in {store.path}; running {len(todo)}")
-        for spec, fold, prep in tqdm(todo, desc="jobs", unit="job", disable=not self.request.progress):
-            record, predictions = self.run_job(spec, fold, prep)
-            if store.save(record, predictions):
-                outcome.ran += 1
-        outcome.job_ids = list(jobs)
-        outcome.synthetic = {name for name, c in self.data.corpora.items() if c.synthetic}
-        outcome.wall_time = time.perf_counter() - start
-        return outcome
+    def run(self, options=None) -> RunOutcome:
+        """Run every job of the request not yet stored, as one sweep (see :mod:`harness.sweep`:
+        plan, claims, executors, devices); ``options`` is a :class:`harness.sweep.SweepOptions`."""
+        from .sweep import run_sweep
+
+        return run_sweep(self, options)
 
 
 def _plain(obj):
@@ -252,3 +284,13 @@ def _plain(obj):
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
+
+
+def _targets(prep: Prepared, keys) -> np.ndarray | list | None:
+    """Regression targets of ``keys``: (N, K) utterance values or a list of (T_i, K) series."""
+    if prep.targets is None:
+        return None
+    values = [prep.targets[k] for k in keys]
+    if values and values[0].ndim == 2:
+        return values
+    return np.stack(values) if values else np.zeros((0, len(prep.dimensions)), dtype=np.float32)

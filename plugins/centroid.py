@@ -107,14 +107,14 @@ class Centroid(Method):
     def _centroids_from(self, netb: Classic, tgt: FeatureSet) -> None:
         netb.net.eval()
         with torch.no_grad():
-            u = netb.net.shared(netb.net.encoder(to_tensor(tgt.x))).numpy()
+            u = netb.net.shared(netb.net.encoder(to_tensor(tgt.x))).detach().cpu().numpy()
         self.centroids = torch.as_tensor(labelled_centroids(u, tgt.y, tgt.n_classes, self.seed),
                                          dtype=torch.float32)
 
     def _train_neta(self, src: FeatureSet, valid: FeatureSet | None, max_epochs: int, report) -> dict:
         hp = self.hparams
         rng = seed_everything(self.seed)
-        self.net = ClassicNet(src.x.shape[1], src.n_classes, hp["embedding"], hp["hidden"], hp["dropout"],
+        self.net = ClassicNet("vector", src.x.shape[1], src.n_classes, hp["embedding"], hp["hidden"], hp["dropout"],
                               hp["activation"])
         x = to_tensor(src.x)
         onehot = torch.nn.functional.one_hot(torch.as_tensor(src.y), src.n_classes).float()
@@ -140,7 +140,7 @@ class Centroid(Method):
             scores = centroid_scores(hidden, self.centroids, self.hparams["normalisation"])
             scores = scores / scores.sum(dim=1, keepdim=True).clamp_min(1e-12)
             out = lam * torch.softmax(self.net.classifier(hidden), dim=1) + (1 - lam) * scores
-        return out.numpy()
+        return out.detach().cpu().numpy()
 
 
 @hookimpl

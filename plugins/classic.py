@@ -11,8 +11,13 @@ by a shared recognition network ``g`` and a softmax:
 with cross-entropy ``L_A``.  Paper settings (OMG-Emotion, section 4.2): one
 hidden layer of 120 units for ``f_A`` and one for ``g``; Adam, learning rate
 1e-3, L2 weight decay 1e-4, mini-batch 64; inputs standardised with training
-statistics (the core's ``--norm``).  The paper's recurrent layers (GRU) reduce
-to dense layers on one utterance-level vector; sequences are a later option.
+statistics (the core's ``--norm``).  On frame sequences ``f_A`` is the paper's
+GRU layer (its last state is the utterance embedding; with time-continuous
+targets every frame's state goes through ``g``); on one utterance-level vector
+it reduces to a dense layer.  Regression (arousal/valence) replaces the
+softmax by a linear output per dimension and cross-entropy by ``1 − mean CCC``
+(harness/supervision.py); RECOLA's post-processing is the core's
+(``--postprocess``).  Paper batch size: 64 (OMG), 4 (RECOLA).
 
 Choices the paper leaves open, made here: ReLU activations, dropout 0.3,
 class-balanced cross-entropy (the benchmarks report UAR), early stopping on the
@@ -29,38 +34,42 @@ from torch import nn
 
 from harness.hookspecs import hookimpl
 from harness.method import FeatureSet, Method
-from harness.metrics import classification_metrics
-from harness.nn import class_weights, mlp, to_tensor
+from harness.nn import encoder, mlp
+from harness.supervision import Supervision
 from harness.space import Categorical, Float, Int
 from harness.training import fit_with_early_stopping, seed_everything
 
 
 class ClassicNet(nn.Module):
-    """``f_A`` (modality-specific) then ``g`` (shared) then a linear classifier."""
+    """``f_A`` (modality-specific) then ``g`` (shared) then a linear output layer."""
 
-    def __init__(self, n_in: int, n_classes: int, embedding: int, hidden: int,
-                 dropout: float, activation: str):
+    def __init__(self, kind: str, n_in: int, n_out: int, embedding: int, hidden: int,
+                 dropout: float, activation: str, per_frame: bool = False):
         super().__init__()
-        self.encoder = mlp(n_in, [embedding], dropout, activation)
+        self.encoder = encoder(kind, n_in, embedding, dropout, activation, per_frame)
         self.shared = mlp(embedding, [hidden], dropout, activation)
-        self.classifier = nn.Linear(hidden, n_classes)
+        self.classifier = nn.Linear(hidden, n_out)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x) -> torch.Tensor:
         return self.classifier(self.shared(self.encoder(x)))
+
+
+def input_width(data: FeatureSet) -> int:
+    return data.x.shape[1] if data.kind == "vector" else data.x[0].shape[-1]
 
 
 class Classic(Method):
     name = "classic"
-    description = "classic monomodal network on utterance-level features (EmoBed's baseline, paper 004)"
-    tasks = ("classification",)
-    inputs = "vector"
+    description = "classic monomodal network on utterance-level features or sequences (EmoBed's baseline, paper 004)"
+    tasks = ("classification", "regression")
+    inputs = ("vector", "sequence")
     space = {
         "lr": Float(1e-4, 1e-2, default=1e-3, log=True),
         "weight_decay": Float(1e-6, 1e-2, default=1e-4, log=True),
         "embedding": Int(16, 512, default=120, log=True),
         "hidden": Int(16, 512, default=120, log=True),
         "dropout": Float(0.0, 0.7, default=0.3),
-        "batch_size": Categorical((16, 32, 64, 128), default=64),
+        "batch_size": Categorical((4, 16, 32, 64, 128), default=64),
         "activation": Categorical(("relu", "tanh"), default="relu"),
         "class_weighting": Categorical(("balanced", "none"), default="balanced"),
     }
@@ -72,8 +81,7 @@ class Classic(Method):
 
     def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict:
         def validate() -> float:
-            pred = self.predict(valid).argmax(axis=1)
-            return classification_metrics(valid.y, pred, valid.labels)["uar"]
+            return self.task.score(valid, self.predict(valid))
 
         return self._train(train, validate, self.settings["max_epochs"], report)
 
@@ -85,17 +93,18 @@ class Classic(Method):
     def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
         hp = self.hparams
         rng = seed_everything(self.seed)
-        self.net = ClassicNet(train.x.shape[1], train.n_classes, hp["embedding"], hp["hidden"],
-                              hp["dropout"], hp["activation"])
+        self.task = Supervision(train, hp["class_weighting"])
+        self.net = ClassicNet(train.kind, input_width(train), self.task.n_outputs, hp["embedding"], hp["hidden"],
+                              hp["dropout"], hp["activation"], self.task.per_frame)
         params = list(self.net.parameters()) + self._extra_parameters(train)
-        x, y = to_tensor(train.x), torch.as_tensor(train.y, dtype=torch.long)
-        loss_fn = nn.CrossEntropyLoss(weight=class_weights(train.y, train.n_classes, hp["class_weighting"]))
         optimizer = torch.optim.Adam(params, lr=hp["lr"], weight_decay=hp["weight_decay"])
 
         def batch_loss(index: np.ndarray) -> torch.Tensor:
-            embedding = self.net.encoder(x[index])
-            return self._add_terms(loss_fn(self.net.classifier(self.net.shared(embedding)), y[index]),
-                                   embedding, y[index])
+            batch = self.task.inputs(index)
+            embedding = self.net.encoder(batch)
+            outputs = self.net.classifier(self.net.shared(embedding))
+            lengths = batch[1] if isinstance(batch, tuple) else None
+            return self._add_terms(self.task.loss(outputs, index, lengths), embedding, index)
 
         return fit_with_early_stopping(
             self.net, optimizer, batch_loss, validate, len(train), hp["batch_size"],
@@ -106,13 +115,13 @@ class Classic(Method):
     def _extra_parameters(self, train: FeatureSet) -> list[torch.nn.Parameter]:
         return []
 
-    def _add_terms(self, loss: torch.Tensor, embedding: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def _add_terms(self, loss: torch.Tensor, embedding: torch.Tensor, index: np.ndarray) -> torch.Tensor:
         return loss
 
-    def predict(self, data: FeatureSet) -> np.ndarray:
+    def predict(self, data: FeatureSet):
         self.net.eval()
         with torch.no_grad():
-            return torch.softmax(self.net(to_tensor(data.x)), dim=1).numpy()
+            return self.task.predict(self.net, data)
 
 
 @hookimpl

@@ -31,20 +31,27 @@ Settings as :mod:`harness.plugins.classic` (120-unit layers, Adam 1e-3, L2
 1e-4, batch 64, early stopping on the target-modality validation UAR, refit);
 α, β defaults 0.5 (the paper's best α = 0.5, β 0.3–0.8, tuned on dev).  The
 paper's GRU layers apply to sequences; on utterance-level vectors the
-encoders are dense layers.
+encoders are dense layers; on frame sequences they are GRU layers.
+
+Regression (RECOLA, OMG arousal/valence): L_A and L_V are ``1 − mean CCC``
+(harness/supervision.py); the triplet's classes are high/low of each
+dimension against the training median (the paper's Fig. 3 shows embeddings
+by high and low arousal/valence), combined over the dimensions; with
+time-continuous targets the triplet acts on each recording's mean embedding
+and the class of its mean target.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
 
 from harness.errors import HarnessError
 from harness.hookspecs import hookimpl
 from harness.method import FeatureSet
-from harness.nn import class_weights, mlp, to_tensor
-from harness.plugins.classic import Classic
+from harness.nn import encoder
+from harness.plugins.classic import Classic, input_width
+from harness.supervision import Supervision
 from harness.space import Categorical, Float
 
 
@@ -74,6 +81,14 @@ def crossmodal_triplet(embeddings: torch.Tensor, labels: torch.Tensor, kind: str
     return (gap if kind == "difference" else torch.relu(gap + margin)).mean()
 
 
+def _item_embeddings(embeddings: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """(B, E) embeddings; per-frame embeddings (B, T, E) are averaged over each item's valid frames."""
+    if lengths is None:
+        return embeddings
+    mask = (torch.arange(embeddings.shape[1])[None, :] < lengths[:, None]).to(embeddings.dtype)
+    return (embeddings * mask[..., None]).sum(dim=1) / lengths[:, None].to(embeddings.dtype)
+
+
 class EmoBed(Classic):
     name = "emobed"
     description = "EmoBed: crossmodal embeddings, shared recogniser, L_A + α·L_V + β·triplet (paper 004)"
@@ -99,32 +114,40 @@ class EmoBed(Classic):
         aux = train.aux
         if aux is None or len(aux) == 0:
             raise HarnessError(f"{self.name}: no auxiliary-modality training data (see --aux-modality/--aux-corpus)")
+        if (aux.targets is None) != (train.targets is None):
+            raise HarnessError(f"{self.name}: the auxiliary data have no targets of the run's task")
         with torch.random.fork_rng():  # own stream: the target side stays that of `classic`
             torch.manual_seed(self.seed + 1)
-            self.aux_encoder = mlp(aux.x.shape[1], [hp["embedding"]], hp["dropout"], hp["activation"])
+            self.aux_encoder = encoder(aux.kind, input_width(aux), hp["embedding"], hp["dropout"],
+                                       hp["activation"], per_frame=aux.time_continuous)
         self.aux_rng = np.random.default_rng([self.seed, 1])
-        self.xv, self.yv = to_tensor(aux.x), torch.as_tensor(aux.y, dtype=torch.long)
-        self.loss_v = nn.CrossEntropyLoss(weight=class_weights(aux.y, aux.n_classes, hp["class_weighting"]))
+        self.aux_task = Supervision(aux, hp["class_weighting"])
         return list(self.aux_encoder.parameters())
 
-    def _add_terms(self, loss: torch.Tensor, e_a: torch.Tensor, y_a: torch.Tensor) -> torch.Tensor:
+    def _add_terms(self, loss: torch.Tensor, e_a: torch.Tensor, index: np.ndarray) -> torch.Tensor:
         """L_A + α·L_V + β·L_VAT, the auxiliary batch drawn independently of the target batch."""
         if not self.crossmodal:
             return loss
         hp = self.hparams
         self.aux_encoder.train(self.net.training)
-        v_index = self.aux_rng.choice(len(self.xv), size=min(len(y_a), len(self.xv)), replace=False)
-        e_v = self.aux_encoder(self.xv[v_index])
+        n_aux = len(self.aux_task.data)
+        v_index = self.aux_rng.choice(n_aux, size=min(len(index), n_aux), replace=False)
+        batch = self.aux_task.inputs(v_index)
+        lengths = batch[1] if isinstance(batch, tuple) else None
+        e_v = self.aux_encoder(batch)
         if hp["alpha"] > 0:
-            loss = loss + hp["alpha"] * self.loss_v(self.net.classifier(self.net.shared(e_v)), self.yv[v_index])
+            loss = loss + hp["alpha"] * self.aux_task.loss(self.net.classifier(self.net.shared(e_v)), v_index, lengths)
         if hp["beta"] > 0:
-            loss = loss + hp["beta"] * crossmodal_triplet(torch.cat([e_a, e_v]), torch.cat([y_a, self.yv[v_index]]),
+            lengths_a = self.task.inputs(index)[1] if e_a.dim() == 3 else None
+            pooled_a, pooled_v = _item_embeddings(e_a, lengths_a), _item_embeddings(e_v, lengths)
+            labels = torch.cat([self.task.batch_labels(index), self.aux_task.batch_labels(v_index)])
+            loss = loss + hp["beta"] * crossmodal_triplet(torch.cat([pooled_a, pooled_v]), labels,
                                                           hp["triplet"], hp["margin"])
         return loss
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for key in ("xv", "yv", "aux_rng"):  # training-time data, not part of the model
+        for key in ("aux_task", "aux_rng"):  # training-time data, not part of the model
             state.pop(key, None)
         return state
 

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
 
 from harness.errors import HarnessError
 from harness.hookspecs import hookimpl
 from harness.method import FeatureSet
-from harness.metrics import classification_metrics
-from harness.nn import class_weights, to_tensor
-from harness.plugins.classic import Classic, ClassicNet
+from harness.plugins.classic import Classic, ClassicNet, input_width
+from harness.supervision import Supervision
 from harness.space import Categorical, Float
 from harness.training import fit_with_early_stopping, seed_everything
 
@@ -74,8 +72,9 @@ class FineTune(Classic):
 
     def _net(self, data: FeatureSet) -> ClassicNet:
         hp = self.hparams
-        return ClassicNet(data.x.shape[1], data.n_classes, hp["embedding"], hp["hidden"], hp["dropout"],
-                          hp["activation"])
+        self.task = Supervision(data, hp["class_weighting"])
+        return ClassicNet(data.kind, input_width(data), self.task.n_outputs, hp["embedding"], hp["hidden"],
+                          hp["dropout"], hp["activation"], self.task.per_frame)
 
     def _stage(self, data: FeatureSet, valid: FeatureSet | None, lr: float, layers, max_epochs: int,
                report, rng: np.random.Generator) -> dict:
@@ -85,17 +84,19 @@ class FineTune(Classic):
             p.requires_grad_(False)
         for p in params:
             p.requires_grad_(True)
-        x, y = to_tensor(data.x), torch.as_tensor(data.y, dtype=torch.long)
-        loss_fn = nn.CrossEntropyLoss(weight=class_weights(data.y, data.n_classes, hp["class_weighting"]))
+        task = Supervision(data, hp["class_weighting"])
         optimizer = torch.optim.Adam(params, lr=lr, weight_decay=hp["weight_decay"])
 
+        def batch_loss(index: np.ndarray) -> torch.Tensor:
+            batch = task.inputs(index)
+            return task.loss(self.net(batch), index, batch[1] if isinstance(batch, tuple) else None)
+
         def validate() -> float:
-            pred = self.predict(valid).argmax(axis=1)
-            return classification_metrics(valid.y, pred, valid.labels)["uar"]
+            return self.task.score(valid, self.predict(valid))
 
         try:
             return fit_with_early_stopping(
-                self.net, optimizer, lambda index: loss_fn(self.net(x[index]), y[index]),
+                self.net, optimizer, batch_loss,
                 None if valid is None else validate, len(data), hp["batch_size"], max_epochs,
                 self.settings["patience"], rng, report)
         finally:

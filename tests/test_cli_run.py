@@ -132,7 +132,7 @@ def test_kill_9_then_resume_runs_only_the_missing_jobs(tmp_path):
     assert doc["skipped"] == done_before and doc["ran"] == total - done_before
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*), COUNT(DISTINCT job_id) FROM jobs").fetchone() == (total, total)
-        per_job = con.execute("SELECT job_id, COUNT(*) FROM predictions GROUP BY job_id").fetchall()
+        per_job = con.execute("SELECT job_id, COUNT(*) FROM predictions WHERE part='test' GROUP BY job_id").fetchall()
     assert len(per_job) == total and all(n == 14 for _, n in per_job)  # one speaker x 7 x 2 per fold
 
 

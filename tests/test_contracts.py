@@ -38,11 +38,31 @@ def blobs(n_per_class: int, n_classes: int, dim: int, seed: int, shift: float = 
                       labels=labels, y=y)
 
 
+def as_kind(data: FeatureSet, kind: str, seed: int) -> FeatureSet:
+    """The blobs as ragged inputs: each item a short sequence of noisy copies of its vector,
+    or a few 64×64×3 segments whose mean intensity per channel carries the vector."""
+    if kind == "vector":
+        return data
+    rng = np.random.default_rng(seed)
+    if kind == "sequence":
+        data.x = [row + rng.normal(0, 0.3, (int(rng.integers(3, 9)), len(row))).astype(np.float32)
+                  for row in data.x]
+    else:
+        pattern = np.repeat(np.arange(64, dtype=np.float32)[:, None] / 64, 64, axis=1)
+        data.x = [np.stack([np.stack([pattern * row[c] + row[c + 3] for c in range(3)], axis=-1)
+                            + rng.normal(0, 0.3, (64, 64, 3)) for _ in range(int(rng.integers(1, 4)))]
+                           ).astype(np.float32) for row in data.x]
+    data.kind = kind
+    return data
+
+
 # -- methods -------------------------------------------------------------------
 @pytest.mark.parametrize("name", REGISTRY.names("methods"))
 def test_method_contract(name):
     cls = REGISTRY.method(name)
     assert cls.description and cls.tasks and cls.inputs
+    assert set(cls.accepted_inputs()) <= {"vector", "sequence", "segments"}
+    kind = cls.accepted_inputs()[0]
     assert set(cls.budgets) == set(BUDGETS), f"{name}: budgets must cover {BUDGETS}"
     hp = defaults(cls.space)
     for pname, param in cls.space.items():
@@ -57,6 +77,7 @@ def test_method_contract(name):
     test.x = test.x + rng.normal(0, 0.3, test.x.shape).astype(np.float32)
     for part in (train, valid, test):
         part.target_domain = "c"
+    train, valid, test = (as_kind(part, kind, seed) for seed, part in enumerate((train, valid, test)))
     if cls.uses_auxiliary:  # a second modality: other features of the same classes, unpaired
         train.aux, valid.aux = blobs(30, 4, 9, seed=5), blobs(10, 4, 9, seed=5)
     if cls.uses_target_labels:  # half the training side is labelled target data, half source

@@ -1,0 +1,145 @@
+"""Per-modality LSTM recogniser of paper 003 (Huang et al., 2018, section 4.1).
+
+Frame-level features (in the paper: bottleneck features of a speech-recognition
+DNN for audio, CNN features of face crops for video) go through one dense hidden
+layer, one LSTM layer and a softmax layer:
+
+    h_t = φ(W_h x_t + b_h),                     t = 1..T   (hidden layer, 128 units)
+    (o_t, c_t) = LSTM(h_t, o_{t-1}, c_{t-1})               (LSTM layer, 128 units)
+    p(y | x_{1..T}) = softmax(W_s · dropout(o_T) + b_s)
+
+"The hidden layer and LSTM layer both have 128 nodes and the weight decay in
+the softmax regression layer is 0.0001.  We use dropout after LSTM with the rate
+0.5.  The visual network architecture is the same as the audio network
+architecture except different dimensional input."  Hyperparameters were "chosen
+by the prediction accuracy in the validation set".
+
+The utterance decision is made from the LSTM's state at an item's last real
+frame: batches are zero-padded (:func:`harness.nn.pad_sequences`) and packed
+(``pack_padded_sequence``), so padding never enters the recurrence and an item
+gets the same posteriors alone or batched with longer items.
+
+Choices the paper leaves open, made here: ReLU on the hidden layer, Adam
+(learning rate 1e-3) with the weight decay on the softmax layer only, batch
+size 32, class-balanced cross-entropy (the benchmarks report UAR), early
+stopping on the validation UAR with patience and the best epoch's weights
+restored; with the core's refit (default) fresh weights are then trained on
+training + validation data for the selected number of epochs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from harness.hookspecs import hookimpl
+from harness.method import FeatureSet, Method
+from harness.metrics import classification_metrics
+from harness.nn import ACTIVATIONS, class_weights, pad_sequences
+from harness.space import Categorical, Float, Int
+from harness.training import fit_with_early_stopping, seed_everything
+
+#: items per forward pass at prediction time (memory only: results do not depend on it)
+PREDICT_BATCH = 256
+
+
+class LSTMNet(nn.Module):
+    """Dense hidden layer per frame -> LSTM -> dropout -> linear (softmax in the loss)."""
+
+    def __init__(self, n_in: int, n_classes: int, hidden: int, units: int, dropout: float, activation: str):
+        super().__init__()
+        self.hidden = nn.Sequential(nn.Linear(n_in, hidden), ACTIVATIONS[activation]())
+        self.lstm = nn.LSTM(hidden, units, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(units, n_classes)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        # lengths must live on the CPU for packing, whatever the device of x
+        packed = nn.utils.rnn.pack_padded_sequence(self.hidden(x), lengths.cpu(), batch_first=True,
+                                                   enforce_sorted=False)
+        _, (last, _) = self.lstm(packed)  # state at each item's last real frame
+        return self.classifier(self.dropout(last[-1]))
+
+
+def _sequences(data: FeatureSet) -> list[np.ndarray]:
+    """The items' (T_i, D) arrays, checked: a list of 2-D arrays with at least one frame."""
+    if isinstance(data.x, np.ndarray) or not isinstance(data.x, (list, tuple)):
+        raise ValueError("lstm needs sequence features (one (T, D) array per item, e.g. egemaps-lld or "
+                         f"face-hog-seq); got {type(data.x).__name__} of kind {getattr(data, 'kind', '?')!r}")
+    bad = [k for k, x in zip(data.keys, data.x) if np.ndim(x) != 2 or len(x) == 0]
+    if bad:
+        raise ValueError(f"lstm: {len(bad)} item(s) without a (T >= 1, D) frame sequence, e.g. {bad[:3]}")
+    return list(data.x)
+
+
+class LSTM(Method):
+    name = "lstm"
+    description = "dense 128 -> LSTM 128 -> softmax on frame sequences, one model per modality (paper 003)"
+    tasks = ("classification",)
+    inputs = ("sequence",)
+    space = {
+        "lr": Float(1e-4, 1e-2, default=1e-3, log=True),
+        "weight_decay": Float(1e-6, 1e-2, default=1e-4, log=True),
+        "hidden": Int(16, 512, default=128, log=True),
+        "units": Int(16, 512, default=128, log=True),
+        "dropout": Float(0.0, 0.7, default=0.5),
+        "batch_size": Categorical((8, 16, 32, 64), default=32),
+        "activation": Categorical(("relu", "tanh"), default="relu"),
+        "class_weighting": Categorical(("balanced", "none"), default="balanced"),
+    }
+    # the paper gives no epoch count: "paper" uses the same early-stopped schedule as "default"
+    budgets = {
+        "smoke": {"max_epochs": 15, "patience": 5},
+        "default": {"max_epochs": 100, "patience": 15},
+        "paper": {"max_epochs": 100, "patience": 15},
+    }
+
+    def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict:
+        _sequences(valid)
+
+        def validate() -> float:
+            pred = self.predict(valid).argmax(axis=1)
+            return classification_metrics(valid.y, pred, valid.labels)["uar"]
+
+        return self._train(train, validate, self.settings["max_epochs"], report)
+
+    def refit(self, train: FeatureSet, selection: dict) -> dict:
+        """Fresh weights (same seed) trained on training + validation data for the
+        number of epochs that early stopping chose."""
+        return self._train(train, None, max(1, selection["best_epoch"]), None)
+
+    def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
+        hp = self.hparams
+        xs = [np.asarray(x, dtype=np.float32) for x in _sequences(train)]
+        rng = seed_everything(self.seed)
+        self.net = LSTMNet(xs[0].shape[1], train.n_classes, hp["hidden"], hp["units"], hp["dropout"],
+                           hp["activation"])
+        y = torch.as_tensor(train.y, dtype=torch.long)
+        loss_fn = nn.CrossEntropyLoss(weight=class_weights(train.y, train.n_classes, hp["class_weighting"]))
+        classifier = [p for n, p in self.net.named_parameters() if n.startswith("classifier.")]
+        rest = [p for n, p in self.net.named_parameters() if not n.startswith("classifier.")]
+        optimizer = torch.optim.Adam([{"params": rest, "weight_decay": 0.0},
+                                      {"params": classifier, "weight_decay": hp["weight_decay"]}], lr=hp["lr"])
+
+        def batch_loss(index: np.ndarray) -> torch.Tensor:
+            x, lengths = pad_sequences([xs[i] for i in index])
+            return loss_fn(self.net(x, lengths), y[torch.as_tensor(index)])
+
+        return fit_with_early_stopping(self.net, optimizer, batch_loss, validate, len(xs), hp["batch_size"],
+                                       max_epochs, self.settings["patience"], rng, report)
+
+    def predict(self, data: FeatureSet) -> np.ndarray:
+        xs = _sequences(data)
+        self.net.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(xs), PREDICT_BATCH):
+                x, lengths = pad_sequences(xs[start:start + PREDICT_BATCH])
+                out.append(torch.softmax(self.net(x, lengths), dim=1).detach().cpu().numpy())
+        return np.concatenate(out).astype(np.float64)
+
+
+@hookimpl
+def harness_methods():
+    return [LSTM]
