@@ -19,12 +19,14 @@ distinct active modules ``A_l``.  Paper defaults: L = 3, M = 20, 20 units,
 
 Evolution (binary tournament, the microbial GA of Harvey 2011, §3.3.2): a
 random population of genotypes; each generation draws two distinct pathways
-at random, trains each in turn with SGD (no momentum) for ``T`` mini-batches; its fitness is the
-fraction of training samples it classified correctly during that training
-(predictions of each mini-batch's forward pass, before that step's update).
-The loser's genotype becomes a copy of the winner's, and every gene of the copy
-is mutated with probability 1/(genes per layer × L) by adding a random integer
-of [−2, 2].  Parameters are shared by all pathways of a population: training a
+at random and trains each in turn with SGD (no momentum) for ``T``
+mini-batches; its fitness is the fraction of training samples it classified
+correctly during that training (each mini-batch's forward pass, before that
+step's update).  The loser's genotype becomes a copy of the winner's, and
+every gene of the copy is mutated with probability 1/(genes per layer × L) by
+adding a random integer of [−2, 2] (the paper writes both "the winner is then
+mutated" and "added to the current value of the lose candidate"; mutating the
+loser's copy keeps the winner, as in Fernando et al. and Harvey's microbial GA).  Parameters are shared by all pathways of a population: training a
 pathway updates its modules wherever else they are used.  One task head is
 shared by the pathways of one stage.
 
@@ -49,7 +51,7 @@ Choices the paper leaves open, made here and stated:
   literal rule), 50 (Fernando et al.'s T) under ``default``, 20 under
   ``smoke``.  Without it a small training set (168 eGeMAPS vectors: T = 3)
   decides every tournament on two or three mini-batches and 60 generations
-  do not leave chance level; on the paper's data the floor does not bind
+  stay near chance level; on the paper's data the floor does not bind
   (EMO-DB log-mel segments, ~3000 per LOSO fold: T = 49).
 * Initialisation: He-normal module weights, zero biases (not stated by the
   papers; PyTorch's default init shrinks the signal through three averaged
@@ -83,6 +85,7 @@ Choices the paper leaves open, made here and stated:
   mean of its segments' posteriors.  Utterance-level vectors are one
   "segment" per item.  Standardisation is the core's ``--norm``.
 * Loss: cross-entropy, unweighted (``class_weighting`` offers balanced).
+* Fit and predict run torch single-threaded (see :func:`one_thread`).
 
 The fit report stores every stage's best genotype, its active and fixed
 modules and a text drawing of the layers × modules grid.
