@@ -32,13 +32,16 @@ from .errors import HarnessError
 from .method import FeatureSet
 from .normalize import standardise
 from .protocols import Fold
+from .targets import align_series, item_target, stack_targets
 
 
 def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: str,
                        what: str) -> tuple[dict[str, FeatureSet], dict, dict[str, int]]:
     """Labelled ``modality`` features of corpus ``name`` (None: all training corpora) allowed
     for training on ``fold``: {"train": set, "valid": set (where there is one)}, the identity
-    (modality, corpus, features[, fingerprint]) and the labels dropped (label -> count)."""
+    (modality, corpus, features[, fingerprint]) and the items dropped (reason -> count).
+    Under regression the items carry their own targets (series aligned with their features)."""
+    regression = prep.task == "regression"
     request = preparer.request
     index = {lab: i for i, lab in enumerate(prep.labels)}
     dropped: Counter = Counter()
@@ -55,7 +58,7 @@ def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: s
                                f"under a cross-corpus protocol")
         items = {}
         for it in preparer.corpus(name).items():
-            if it.label in index:
+            if regression or it.label in index:
                 items[it.key] = it
             else:
                 dropped["unlabelled" if it.label is None else it.label] += 1
@@ -76,6 +79,19 @@ def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: s
         raise HarnessError(f"{what}: {len(leaked)} test item(s) of fold {fold.name} in the training data")
     if not parts["train"]:
         raise HarnessError(f"{what}: no {modality} items of {name or 'the training corpora'} for fold {fold.name}")
+    targets: dict = {}
+    if regression:  # each item's own targets; items without them are dropped and counted
+        for k in (k for keys in parts.values() for k in keys):
+            t = item_target(items[k], prep.dimensions)
+            if t is not None and t.ndim == 2:
+                feats[k], t = align_series(feats[k], t, items[k].series_step, request.annotation_delay, k)
+            if t is None:
+                dropped["without " + "/".join(prep.dimensions)] += 1
+            targets[k] = t
+        parts = {p: [k for k in keys if targets[k] is not None] for p, keys in parts.items()}
+        if not parts["train"]:
+            raise HarnessError(f"{what}: no {modality} items with {'/'.join(prep.dimensions)} targets "
+                               f"for fold {fold.name}")
     present = {p: keys for p, keys in parts.items() if keys}
     x = {p: (np.stack([feats[k] for k in keys]) if kind == "vector" else [feats[k] for k in keys])
          for p, keys in present.items()}
@@ -83,8 +99,10 @@ def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: s
     x = standardise(x, speakers, request.norm, ("train",))
     sets = {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                           domains=[items[k].corpus for k in keys], labels=prep.labels,
-                          y=np.array([index[items[k].label] for k in keys], dtype=np.int64),
-                          target_domain=prep.experiment.test_corpus, kind=kind)
+                          y=None if regression else np.array([index[items[k].label] for k in keys], dtype=np.int64),
+                          targets=stack_targets([targets[k] for k in keys], len(prep.dimensions))
+                          if regression else None,
+                          dimensions=prep.dimensions, target_domain=prep.experiment.test_corpus, kind=kind)
             for p, keys in present.items()}
     ident = {"modality": modality, "corpus": name or "same", "features": identity}
     if name is not None and name not in prep.experiment.train_corpora:

@@ -31,6 +31,7 @@ from .protocols import Fold
 from .provenance import git_commit, package_versions
 from .registry import Registry, default_registry
 from .store import JobRecord, Prediction
+from .targets import stack_targets
 from .tuning import default_storage, study_name, tune
 
 
@@ -290,7 +291,4 @@ def _targets(prep: Prepared, keys) -> np.ndarray | list | None:
     """Regression targets of ``keys``: (N, K) utterance values or a list of (T_i, K) series."""
     if prep.targets is None:
         return None
-    values = [prep.targets[k] for k in keys]
-    if values and values[0].ndim == 2:
-        return values
-    return np.stack(values) if values else np.zeros((0, len(prep.dimensions)), dtype=np.float32)
+    return stack_targets([prep.targets[k] for k in keys], len(prep.dimensions))

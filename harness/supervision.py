@@ -60,6 +60,7 @@ class Supervision:
         else:
             self.n_outputs = len(data.dimensions)
             self.t = data.targets if self.per_frame else to_tensor(data.targets)
+            self._median = np.median(frames(data.targets), axis=0)  # high/low split of batch_labels
         self._x = None if self.sequences else to_tensor(data.x)
         self.data = data
 
@@ -88,8 +89,6 @@ class Supervision:
         regression, high/low per dimension against the training median, combined."""
         if self.task == "classification":
             return self.y[index]
-        if not hasattr(self, "_median"):
-            self._median = np.median(frames(self.data.targets), axis=0)
         values = np.stack([np.asarray(self.t[i], dtype=np.float64).mean(axis=0) if self.per_frame
                            else self.t[i].cpu().numpy() for i in index])
         bits = (values > self._median).astype(np.int64)

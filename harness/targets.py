@@ -61,6 +61,13 @@ def item_target(item: Item, dimensions: tuple[str, ...]) -> np.ndarray | None:
     return None
 
 
+def stack_targets(values: list[np.ndarray], n_dimensions: int) -> np.ndarray | list[np.ndarray]:
+    """Targets of several items: an (N, K) array of utterance values, or the list of (T_i, K) series."""
+    if values and values[0].ndim == 2:
+        return values
+    return np.stack(values) if values else np.zeros((0, n_dimensions), dtype=np.float32)
+
+
 def align_series(features: np.ndarray, target: np.ndarray, step: float, delay: float,
                  where: str) -> tuple[np.ndarray, np.ndarray]:
     """(features on the target's frames, target) of one item, shifted by the annotation delay."""

@@ -35,15 +35,12 @@ from torch import nn
 
 from harness.hookspecs import hookimpl
 from harness.method import FeatureSet, Method
-from harness.metrics import classification_metrics
-from harness.nn import ACTIVATIONS, class_weights, pad_sequences
+from harness.nn import ACTIVATIONS
+from harness.supervision import Supervision
 from harness.space import Categorical, Float, Int
 from harness.training import fit_with_early_stopping, seed_everything
 
 #: items per forward pass at prediction time (memory only: results do not depend on it)
-PREDICT_BATCH = 256
-
-
 class LSTMNet(nn.Module):
     """Dense hidden layer per frame -> LSTM -> dropout -> linear (softmax in the loss)."""
 
@@ -54,7 +51,8 @@ class LSTMNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(units, n_classes)
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def forward(self, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        x, lengths = batch
         # lengths must live on the CPU for packing, whatever the device of x
         packed = nn.utils.rnn.pack_padded_sequence(self.hidden(x), lengths.cpu(), batch_first=True,
                                                    enforce_sorted=False)
@@ -99,8 +97,7 @@ class LSTM(Method):
         _sequences(valid)
 
         def validate() -> float:
-            pred = self.predict(valid).argmax(axis=1)
-            return classification_metrics(valid.y, pred, valid.labels)["uar"]
+            return self.task.score(valid, self.predict(valid))
 
         return self._train(train, validate, self.settings["max_epochs"], report)
 
@@ -111,33 +108,27 @@ class LSTM(Method):
 
     def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
         hp = self.hparams
-        xs = [np.asarray(x, dtype=np.float32) for x in _sequences(train)]
+        xs = _sequences(train)
         rng = seed_everything(self.seed)
+        self.task = Supervision(train, hp["class_weighting"])
         self.net = LSTMNet(xs[0].shape[1], train.n_classes, hp["hidden"], hp["units"], hp["dropout"],
                            hp["activation"])
-        y = torch.as_tensor(train.y, dtype=torch.long)
-        loss_fn = nn.CrossEntropyLoss(weight=class_weights(train.y, train.n_classes, hp["class_weighting"]))
         classifier = [p for n, p in self.net.named_parameters() if n.startswith("classifier.")]
         rest = [p for n, p in self.net.named_parameters() if not n.startswith("classifier.")]
         optimizer = torch.optim.Adam([{"params": rest, "weight_decay": 0.0},
                                       {"params": classifier, "weight_decay": hp["weight_decay"]}], lr=hp["lr"])
 
         def batch_loss(index: np.ndarray) -> torch.Tensor:
-            x, lengths = pad_sequences([xs[i] for i in index])
-            return loss_fn(self.net(x, lengths), y[torch.as_tensor(index)])
+            return self.task.loss(self.net(self.task.inputs(index)), index)
 
         return fit_with_early_stopping(self.net, optimizer, batch_loss, validate, len(xs), hp["batch_size"],
                                        max_epochs, self.settings["patience"], rng, report)
 
     def predict(self, data: FeatureSet) -> np.ndarray:
-        xs = _sequences(data)
+        _sequences(data)
         self.net.eval()
-        out = []
         with torch.no_grad():
-            for start in range(0, len(xs), PREDICT_BATCH):
-                x, lengths = pad_sequences(xs[start:start + PREDICT_BATCH])
-                out.append(torch.softmax(self.net(x, lengths), dim=1).detach().cpu().numpy())
-        return np.concatenate(out).astype(np.float64)
+            return self.task.predict(self.net, data).astype(np.float64)
 
 
 @hookimpl
