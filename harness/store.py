@@ -198,14 +198,12 @@ class ResultsStore:
         """Write a job and its predictions atomically; False if the job was already stored."""
         row = {k: (json.dumps(v, sort_keys=True) if k in JSON_COLUMNS else v)
                for k, v in record.__dict__.items()}
-        db = self._connect()
-        try:
-            db.execute("BEGIN IMMEDIATE")
+
+        def work(db: sqlite3.Connection) -> bool:
             sweep = self._has_sweep_tables(db)
             if db.execute("SELECT 1 FROM jobs WHERE job_id=?", (record.job_id,)).fetchone():
                 if sweep:
                     self._finish(db, record.job_id, "stored already")
-                db.execute("COMMIT")
                 return False
             db.execute(f"INSERT INTO jobs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                        tuple(row.values()))
@@ -217,14 +215,9 @@ class ResultsStore:
             if sweep:
                 self._finish(db, record.job_id, "done")
                 db.execute("DELETE FROM failures WHERE job_id=?", (record.job_id,))
-            db.execute("COMMIT")
             return True
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        finally:
-            db.close()
+
+        return self._transaction(work, sweep_tables=False)
 
     @staticmethod
     def _decode(row: sqlite3.Row) -> dict[str, Any]:
@@ -277,9 +270,11 @@ class ResultsStore:
         db.execute("UPDATE attempts SET ended=?, outcome=? WHERE job_id=? AND ended IS NULL",
                    (time.time(), outcome, job_id))
 
-    def _transaction(self, work):
-        """Run ``work(db)`` inside BEGIN IMMEDIATE (one writer at a time) and commit."""
-        self._sweep_tables()
+    def _transaction(self, work, sweep_tables: bool = True):
+        """Run ``work(db)`` inside BEGIN IMMEDIATE (one writer at a time) and commit;
+        ``sweep_tables``: create the sweep tables first (claims, plan, failures)."""
+        if sweep_tables:
+            self._sweep_tables()
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")
