@@ -57,7 +57,9 @@ def test_local_map_pulls_lazily_and_turns_exceptions_into_outcomes(workers, monk
         ex.open(tasks, JobWorker(FakeRunner(), "cpu"))
         it = ex.map(source())
         first = next(it)
-        assert len(pulled) <= ex.slots + 1  # one per free slot, not everything at once
+        # one per free slot, refilled once when the first jobs finish (several may finish together
+        # on a loaded machine), never everything at once
+        assert len(pulled) <= 2 * ex.slots < len(ids)
         outcomes = [first, *it]
     assert sorted(o.job_id for o in outcomes) == sorted(ids)
     bad = {o.job_id: o for o in outcomes if not o.ok}
