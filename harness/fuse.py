@@ -323,11 +323,37 @@ def run(args) -> int:
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     print(render(results, args.group or None))
+    if args.group:
+        for line in significance_lines(store, results, args.group):
+            print(line)
     new = sum(r.new for r in results)
     print(f"\n{len(results)} fused job(s): {new} new, {len(results) - new} already in {store.path}; "
           f"fusion {args.fusion} {json.dumps(results[0].record.hparams, sort_keys=True)} fitted on validation "
           f"predictions only")
     return 0
+
+
+def significance_lines(store: ResultsStore, results: list[Fused], names: list[str]) -> list[str]:
+    """Per experiment, the fused runs against the input group with the higher mean UAR: the
+    leaderboard's paired one-tailed test (whole test speakers; see harness/significance.py)."""
+    from .leaderboard import Group
+    from .significance import paired_test
+
+    by_experiment: dict[tuple, list[Fused]] = defaultdict(list)
+    for r in results:
+        job = r.record
+        by_experiment[(job.protocol, tuple(job.train_corpora), job.test_corpus, job.split_seed)].append(r)
+    lines = []
+    for (protocol, _, _, _), runs in by_experiment.items():
+        fused = Group(store.jobs([r.record.job_id for r in runs]))
+        inputs = [Group([r.inputs[i] for r in runs]) for i in range(len(names))]
+        best = max(range(len(names)), key=lambda i: np.mean([j["metrics"]["uar"] for j in inputs[i].jobs]))
+        c = paired_test(store, fused, inputs[best], "uar", (runs[0].record.method, names[best]))
+        where = f"{protocol} {fused.column}"
+        lines.append(f"{where}: {runs[0].record.method} vs the better input {names[best]} over {len(runs)} "
+                     f"fold(s) x seed(s): " + (f"Δ UAR (pooled) {c.delta:+.3f}, one-tailed {c.test} p = {c.p:.3f}"
+                                               if c.p is not None else f"not tested ({c.reason})"))
+    return lines
 
 
 def _pair(metrics: dict) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 import numpy as np
 import pytest
@@ -186,6 +187,9 @@ def test_groups_fuse_every_fold_and_render_in_the_leaderboard(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "1 lstm@visual job(s) without a match" in captured.err
     assert "mean of 3" in captured.out and "3 new" in captured.out
+    # the fused runs are tested against the better input group (visual), paired by item
+    assert re.search(r"fusion:prior vs the better input lstm@visual over 3 fold\(s\) x seed\(s\): Δ UAR \(pooled\) "
+                     r"[+-]\d\.\d{3}, one-tailed \S.* p = \d\.\d{3}", captured.out), captured.out
     fused = [j for j in store.jobs() if j["method"] == "fusion:prior"]
     assert sorted(j["fold"] for j in fused) == ["f0", "f1", "f2"]
     fuse.run(args)

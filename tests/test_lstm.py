@@ -50,6 +50,23 @@ def test_paper_defaults():
     hp = defaults(LSTM.space)
     assert (hp["hidden"], hp["units"], hp["dropout"], hp["weight_decay"]) == (128, 128, 0.5, 1e-4)
     assert LSTM.inputs == ("sequence",) and LSTM.refits()
+    assert (hp["readout"], hp["frame_pool"]) == ("last", 1)  # the paper: last state, every frame
+
+
+def test_frame_pooling_averages_windows_and_keeps_the_tail():
+    from harness.plugins.lstm import pool_frames
+    x = np.arange(20, dtype=np.float32).reshape(10, 2)
+    pooled = pool_frames(x, 4)
+    assert pooled.shape == (3, 2) and pooled.dtype == np.float32
+    assert np.allclose(pooled[:, 0], [x[0:4, 0].mean(), x[4:8, 0].mean(), x[8:10, 0].mean()])
+    assert pool_frames(x, 1) is x
+
+
+@pytest.mark.parametrize("readout", ["last", "mean"])
+def test_readouts_learn_and_pooled_frames_train(readout):
+    method, info = fitted(budget="default", n=30, n_valid=10, readout=readout, frame_pool=2)
+    test = ramps(15, 3)
+    assert np.mean(method.predict(test).argmax(axis=1) == test.y) > 0.6, info  # chance .33
 
 
 def test_learns_the_order_of_frames():
@@ -61,8 +78,9 @@ def test_learns_the_order_of_frames():
     assert 1 <= info["best_epoch"] <= info["epochs"]
 
 
-def test_padding_never_changes_an_item_posteriors():
-    method, _ = fitted()
+@pytest.mark.parametrize("readout", ["last", "mean"])
+def test_padding_never_changes_an_item_posteriors(readout):
+    method, _ = fitted(readout=readout)
     test = ramps(5, 4)
     short = int(np.argmin([len(x) for x in test.x]))
     alone = method.predict(test.subset([short]))

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from harness.method import FeatureSet
-from harness.plugins.pathnet import (PathNet, PathNetModel, PathNetTransfer, active_modules, draw_pathway,
+from harness.plugins.pathnet import (PathNet, PathNetModel, PathNetTarget, PathNetTransfer, active_modules, draw_pathway,
                                      mutate, random_genotype, tournament)
 from harness.space import defaults
 
@@ -162,6 +162,20 @@ def test_multi_source_pooled_and_sequential():
     assert [s["stage"] for s in (a, b, c)] == ["source:a", "source:b", "target:c"]
     assert b["fixed"] == a["active"]  # a fixed while b evolves, b's best joins it before the target
     assert info["fixed"] == b["active"] and all(set(x) <= set(y) for x, y in zip(a["active"], b["active"]))
+
+
+def test_target_only_baseline_evolves_on_the_target_items_alone():
+    train, valid = _transfer_data(("a", "b"))
+    method = PathNetTarget(defaults(PathNetTarget.space), seed=0, budget="smoke")
+    method.settings = {"generations": 3, "min_steps": 1}
+    seen = []
+    original = method._evolve
+    method._evolve = lambda t, v, rng, report: seen.append((set(t.domains), set(v.domains))) or original(t, v, rng,
+                                                                                                        report)
+    info = method.fit(train, valid)
+    assert [s["stage"] for s in info["stages"]] == ["target:c"]
+    assert seen == [({"c"}, {"c"})]  # no source item trains or selects it
+    assert not any(info["fixed"])  # nothing fixed: from scratch
 
 
 def test_transfer_needs_source_and_target_items():
