@@ -14,7 +14,9 @@ uses :func:`training_side_sets` too):
   test corpus itself) gives only the fold's training-side items -- for a
   pre-training set its ``train`` part, never a validation item (later stages
   are early-stopped on those) and never a test item;
-* the test corpus of a cross-corpus experiment gives nothing (an error);
+* the test corpus of a cross-corpus experiment gives nothing (an error) -- except,
+  under the supervised-adaptation protocols and to methods that use target labels,
+  its labelled adaptation part (``fold.adapt``; the test speakers stay unseen);
 * any other corpus gives all its items whose label is in the label set; items
   with other labels are dropped and counted in the set's identity.
 
@@ -36,16 +38,22 @@ from .targets import align_series, item_target, stack_targets
 
 
 def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: str,
-                       what: str) -> tuple[dict[str, FeatureSet], dict, dict[str, int]]:
+                       what: str, target_labels: bool = False) -> tuple[dict[str, FeatureSet], dict, dict[str, int]]:
     """Labelled ``modality`` features of corpus ``name`` (None: all training corpora) allowed
     for training on ``fold``: {"train": set, "valid": set (where there is one)}, the identity
     (modality, corpus, features[, fingerprint]) and the items dropped (reason -> count).
-    Under regression the items carry their own targets (series aligned with their features)."""
+    Under regression the items carry their own targets (series aligned with their features).
+    ``target_labels``: the method trains on labelled target data, so under supervised
+    adaptation the test corpus gives its adaptation part (never a test speaker)."""
     regression = prep.task == "regression"
     request = preparer.request
     index = {lab: i for i, lab in enumerate(prep.labels)}
     dropped: Counter = Counter()
-    if name is None or name in prep.experiment.train_corpora:
+    if name is not None and name == prep.experiment.test_corpus and name not in prep.experiment.train_corpora \
+            and target_labels and fold.adapt:
+        # supervised adaptation: the target's labelled adaptation speakers are training side
+        parts, corpora, items = {"train": list(fold.adapt), "valid": list(fold.adapt_valid)}, {name}, prep.items
+    elif name is None or name in prep.experiment.train_corpora:
         parts = {"train": list(fold.train), "valid": list(fold.valid)}
         corpora = {prep.items[k].corpus for keys in parts.values() for k in keys}
         items = prep.items
@@ -54,8 +62,9 @@ def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: s
             corpora = {name}
     else:
         if name == prep.experiment.test_corpus:
-            raise HarnessError(f"{what}: the test corpus cannot provide {modality} training data "
-                               f"under a cross-corpus protocol")
+            raise HarnessError(f"{what}: the test corpus cannot provide {modality} training data under a "
+                               f"cross-corpus protocol (under cross-adapt/multi-adapt, only its labelled "
+                               f"adaptation speakers, and only to methods that use target labels)")
         items = {}
         for it in preparer.corpus(name).items():
             if regression or it.label in index:
@@ -117,7 +126,8 @@ def parse_spec(spec: str) -> tuple[str, str]:
     return corpus, modality
 
 
-def pretraining_sets(preparer, prep, fold: Fold, specs: list[str]) -> tuple[dict[str, FeatureSet], dict]:
+def pretraining_sets(preparer, prep, fold: Fold, specs: list[str], target_labels: bool = False
+                     ) -> tuple[dict[str, FeatureSet], dict]:
     """Pre-training sets keyed by spec ("corpus:modality", in the order given) and their
     identity for the job config (per spec: modality, corpus, features, item count,
     dropped labels, and the fingerprint of a corpus outside the experiment)."""
@@ -126,7 +136,8 @@ def pretraining_sets(preparer, prep, fold: Fold, specs: list[str]) -> tuple[dict
     sets, identity = {}, {}
     for spec in specs:
         corpus, modality = parse_spec(spec)
-        parts, ident, dropped = training_side_sets(preparer, prep, fold, corpus, modality, f"--pretrain {spec}")
+        parts, ident, dropped = training_side_sets(preparer, prep, fold, corpus, modality, f"--pretrain {spec}",
+                                                   target_labels)
         sets[spec] = parts["train"]
         identity[spec] = {**ident, "items": len(parts["train"]), "dropped": dropped}
     return sets, identity

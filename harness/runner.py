@@ -146,7 +146,7 @@ class Runner:
                      labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m],
                      auxiliary=self.auxiliary(prep, fold)[2] if self.registry.method(m).uses_auxiliary else None,
                      regression=self.regression(prep),
-                     pretraining=self.pretraining(prep, fold)[1]
+                     pretraining=self.pretraining(prep, fold, self.registry.method(m).uses_target_labels)[1]
                      if r.pretrain and self.registry.method(m).uses_pretraining else None),
              fold)
             for m in r.methods for fold in prep.folds for seed in range(r.seeds)
@@ -174,11 +174,13 @@ class Runner:
                               target_domain=prep.experiment.test_corpus, kind=prep.kind)
                 for p, keys in parts.items()}
 
-    def pretraining(self, prep: Prepared, fold: Fold):
-        """(pre-training sets, identity) of a fold for staged methods, built once."""
-        key = (prep.experiment, fold.name, "pretraining")
+    def pretraining(self, prep: Prepared, fold: Fold, target_labels: bool = False):
+        """(pre-training sets, identity) of a fold for staged methods, built once; methods
+        that use target labels may pre-train on the target's adaptation part."""
+        target_labels = target_labels and bool(fold.adapt)
+        key = (prep.experiment, fold.name, "pretraining", target_labels)
         if key not in self._auxiliary:
-            self._auxiliary[key] = pretraining_sets(self.data, prep, fold, self.request.pretrain)
+            self._auxiliary[key] = pretraining_sets(self.data, prep, fold, self.request.pretrain, target_labels)
         return self._auxiliary[key]
 
     def auxiliary(self, prep: Prepared, fold: Fold):
@@ -211,7 +213,7 @@ class Runner:
         if method_cls.uses_auxiliary:
             train.aux, valid.aux, _ = self.auxiliary(prep, fold)
         if method_cls.uses_pretraining and self.request.pretrain:
-            train.extra = self.pretraining(prep, fold)[0]
+            train.extra = self.pretraining(prep, fold, supervised)[0]
         hparams, tuning = spec.hparams, None
         if spec.tuning:
             # the tuner sees the fold's training and validation parts, never its test part
@@ -229,7 +231,7 @@ class Runner:
                 if method_cls.uses_auxiliary:
                     train.aux, valid.aux, _ = self.auxiliary(prep, fold)
                 if method_cls.uses_pretraining and self.request.pretrain:
-                    train.extra = self.pretraining(prep, fold)[0]
+                    train.extra = self.pretraining(prep, fold, supervised)[0]
             training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
         outputs = checked_outputs(spec.method, test, method.predict(test))
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,

@@ -263,3 +263,20 @@ def test_pretraining_sets_hold_training_side_items_only(tmp_path):
     prep = runner.data.prepare(plan_experiments(cross, lambda c: runner.registry.corpus(c).labels)[0])
     with pytest.raises(HarnessError, match="test corpus cannot provide"):
         pretraining_sets(runner.data, prep, prep.folds[0], ["demo-b:audio"])
+
+
+def test_target_pretraining_under_adaptation_is_the_adaptation_part_for_target_label_methods_only(tmp_path):
+    request = RunRequest(methods=["jdcd-joint"], protocols=["cross-adapt"], sources=["demo-a"], targets=["demo-b"],
+                         reference=False, modality="audio", features={"visual": "faces"}, budget="smoke",
+                         results=tmp_path / "r", progress=False)
+    runner = Runner(request)
+    prep = runner.data.prepare(plan_experiments(request, lambda c: runner.registry.corpus(c).labels)[0])
+    fold = prep.folds[0]
+    assert fold.adapt and fold.test
+    sets, identity = pretraining_sets(runner.data, prep, fold, ["demo-b:visual"], target_labels=True)
+    target = sets["demo-b:visual"]
+    assert set(target.keys) == set(fold.adapt)  # the adaptation part; never its validation part or a test item
+    assert not set(target.keys) & (set(fold.test) | set(fold.adapt_valid))
+    assert identity["demo-b:visual"]["items"] == len(fold.adapt)
+    with pytest.raises(HarnessError, match="only to methods that use target labels"):
+        pretraining_sets(runner.data, prep, fold, ["demo-b:visual"], target_labels=False)
