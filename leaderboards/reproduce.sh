@@ -32,3 +32,27 @@ run --method classic --method pooled --method finetune --method centroid --proto
 
 harness leaderboard --results "$R" --out leaderboards --metric uar
 gzip -9 -n -c "$R/results.sqlite" > leaderboards/results.sqlite.gz
+
+# ---- the staged transfer methods and decision-level fusion (papers 000, 001, 003) ----
+# their own store and pages under leaderboards/transfer/ (log-mel segments; one seed where a
+# run takes minutes per fold on 2 CPU cores; each compressed store stays under 2 MiB)
+R=leaderboards/transfer/results
+if [ -f leaderboards/transfer/results.sqlite.gz ] && [ ! -f "$R/results.sqlite" ]; then
+    mkdir -p "$R" && gunzip -c leaderboards/transfer/results.sqlite.gz > "$R/results.sqlite"
+fi
+run --seeds 1 --method lstm --corpus demo-a --modality audio --features audio=egemaps-lld \
+    --hp lstm.frame_pool=5 --hp lstm.readout=mean
+run --seeds 1 --method lstm --corpus demo-a --modality visual --features visual=face-hog-seq
+for fusion in average lr confidence prior lr-confidence lr-prior; do
+    harness fuse --results "$R" --fusion "$fusion" --group lstm@audio --group lstm@visual > /dev/null
+done
+run --method pathnet --method pathnet-transfer --method pathnet-target --protocol cross-adapt \
+    --source demo-a --target demo-b --no-reference
+run --seeds 1 --method pathnet --corpus emodb --protocol loso --features audio=logmel --data-root "$DATA"
+run --method pathnet --method pathnet-transfer --method pathnet-target --protocol cross-adapt \
+    --source savee --target emodb --features audio=logmel --no-reference --data-root "$DATA"
+run --seeds 1 --method jdcd --corpus emodb --protocol loso --features audio=logmel --data-root "$DATA"
+run --seeds 1 --method jdcd --method jdcd-joint --protocol cross-adapt --source savee --target emodb \
+    --features audio=logmel --no-reference --data-root "$DATA"
+harness leaderboard --results "$R" --out leaderboards/transfer --metric uar --baseline pathnet
+gzip -9 -n -c "$R/results.sqlite" > leaderboards/transfer/results.sqlite.gz
