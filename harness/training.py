@@ -78,3 +78,21 @@ def fit_with_early_stopping(
     model.load_state_dict(best_state)
     model.eval()
     return {"best_epoch": best_epoch, "best_score": best_score, "epochs": epoch}
+
+
+class EarlyStoppedEpochs:
+    """``fit`` / ``refit`` of a network trained by :func:`fit_with_early_stopping`.
+
+    ``fit`` stops early on the validation score of ``self.task`` (a
+    :class:`harness.supervision.Supervision`); ``refit`` trains fresh weights (same
+    seed) on training + validation data for the number of epochs early stopping
+    chose.  The method supplies ``_train(train, validate, max_epochs, report)``."""
+
+    def fit(self, train, valid, report=None) -> dict:
+        def validate() -> float:
+            return self.task.score(valid, self.predict(valid))
+
+        return self._train(train, validate, self.settings["max_epochs"], report)
+
+    def refit(self, train, selection: dict) -> dict:
+        return self._train(train, None, max(1, selection["best_epoch"]), None)

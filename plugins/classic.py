@@ -37,7 +37,7 @@ from harness.method import FeatureSet, Method
 from harness.nn import encoder, mlp
 from harness.supervision import Supervision
 from harness.space import Categorical, Float, Int
-from harness.training import fit_with_early_stopping, seed_everything
+from harness.training import EarlyStoppedEpochs, fit_with_early_stopping, seed_everything
 
 
 class ClassicNet(nn.Module):
@@ -58,7 +58,7 @@ def input_width(data: FeatureSet) -> int:
     return data.x.shape[1] if data.kind == "vector" else data.x[0].shape[-1]
 
 
-class Classic(Method):
+class Classic(EarlyStoppedEpochs, Method):
     name = "classic"
     description = "classic monomodal network on utterance-level features or sequences (EmoBed's baseline, paper 004)"
     tasks = ("classification", "regression")
@@ -78,17 +78,6 @@ class Classic(Method):
         "default": {"max_epochs": 300, "patience": 30},
         "paper": {"max_epochs": 300, "patience": 30},
     }
-
-    def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict:
-        def validate() -> float:
-            return self.task.score(valid, self.predict(valid))
-
-        return self._train(train, validate, self.settings["max_epochs"], report)
-
-    def refit(self, train: FeatureSet, selection: dict) -> dict:
-        """Fresh weights (same seed) trained on training + validation data for the
-        number of epochs that early stopping chose."""
-        return self._train(train, None, max(1, selection["best_epoch"]), None)
 
     def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
         hp = self.hparams

@@ -47,7 +47,7 @@ from harness.method import FeatureSet, Method
 from harness.nn import ACTIVATIONS
 from harness.supervision import Supervision
 from harness.space import Categorical, Float, Int
-from harness.training import fit_with_early_stopping, seed_everything
+from harness.training import EarlyStoppedEpochs, fit_with_early_stopping, seed_everything
 
 #: items per forward pass at prediction time (memory only: results do not depend on it)
 class LSTMNet(nn.Module):
@@ -99,7 +99,7 @@ def _pooled(data: FeatureSet, k: int) -> FeatureSet:
     return data if k <= 1 else replace(data, x=[pool_frames(x, k) for x in _sequences(data)])
 
 
-class LSTM(Method):
+class LSTM(EarlyStoppedEpochs, Method):
     name = "lstm"
     description = "dense 128 -> LSTM 128 -> softmax on frame sequences, one model per modality (paper 003)"
     tasks = ("classification",)
@@ -122,19 +122,6 @@ class LSTM(Method):
         "default": {"max_epochs": 100, "patience": 15},
         "paper": {"max_epochs": 100, "patience": 15},
     }
-
-    def fit(self, train: FeatureSet, valid: FeatureSet, report=None) -> dict:
-        valid = _pooled(valid, self.hparams["frame_pool"])
-
-        def validate() -> float:
-            return self.task.score(valid, self._posteriors(valid))
-
-        return self._train(train, validate, self.settings["max_epochs"], report)
-
-    def refit(self, train: FeatureSet, selection: dict) -> dict:
-        """Fresh weights (same seed) trained on training + validation data for the
-        number of epochs that early stopping chose."""
-        return self._train(train, None, max(1, selection["best_epoch"]), None)
 
     def _train(self, train: FeatureSet, validate, max_epochs: int, report) -> dict:
         hp = self.hparams
