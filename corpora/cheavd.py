@@ -56,14 +56,15 @@ from __future__ import annotations
 
 import csv
 import json
-import tomllib
 from collections import Counter
 from pathlib import Path
 
-from harness.data import Corpus, Item
+import tomllib
+
+from harness.data.corpus import Corpus, Item
+from harness.data.labels import LabelMap
 from harness.errors import CorpusError, LabelError
 from harness.hookspecs import hookimpl
-from harness.labels import LabelMap
 
 BUILTIN = {
     "angry": "anger", "anger": "anger", "愤怒": "anger", "生气": "anger",

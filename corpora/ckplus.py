@@ -43,10 +43,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.data import Corpus, Item, examples
+from harness.data.corpus import Corpus, Item, examples
+from harness.data.labels import LabelMap
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
-from harness.labels import LabelMap
 
 CODES = LabelMap(
     "ckplus",

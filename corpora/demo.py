@@ -6,7 +6,7 @@ speech-like clip whose prosody depends on the emotion and a 64x64 face whose
 geometry depends on the emotion, with speaker variation; ``demo-b`` differs
 from ``demo-a`` by a controlled domain shift (other speakers, a band-limited
 channel, more noise, other lighting).  How the cues and the shift are made is
-documented in :mod:`harness.corpora.demo_synth`.  Tables always mark these
+documented in :mod:`harness.corpora._demo_synth`.  Tables always mark these
 corpora as synthetic.
 
 Layout of a generated corpus::
@@ -25,12 +25,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.corpora._demo_synth import DEMO_EMOTIONS, GENERATOR_VERSION, generate_demo_corpus
+from harness.data.corpus import Corpus, Item
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 from harness.paths import default_cache_dir
-
-from .demo_synth import DEMO_EMOTIONS, GENERATOR_VERSION, generate_demo_corpus
 
 
 class DemoCorpus(Corpus):

@@ -7,7 +7,7 @@ listened to six short stories, each eliciting one emotion, and reacted with
 five English sentences per story; two experts kept only unambiguous reactions.
 Each recording is one .avi (DV video with a PCM audio track, 48 kHz in the
 distributed files): the same file serves as the audio and the visual medium
-(audio decoded through PyAV by ``harness.audio``).
+(audio decoded through PyAV by ``harness.data.audio``).
 
 Layout (as distributed)::
 
@@ -61,10 +61,10 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from harness.data import Corpus, Item
+from harness.data.corpus import Corpus, Item
+from harness.data.labels import LabelMap
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
-from harness.labels import LabelMap
 
 CODES = LabelMap(
     "enterface",

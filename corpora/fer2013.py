@@ -57,11 +57,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from harness.data import Corpus, Item, examples
-from harness.digest import content_digest
+from harness.data.corpus import Corpus, Item, examples
+from harness.data.digest import content_digest
+from harness.data.labels import LabelMap
 from harness.errors import CorpusError, MediaError
 from harness.hookspecs import hookimpl
-from harness.labels import LabelMap
 from harness.paths import default_cache_dir
 
 CODES = LabelMap(

@@ -46,10 +46,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from harness.data import Corpus, Item, examples
+from harness.data.corpus import Corpus, Item, examples
+from harness.data.labels import LabelMap
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
-from harness.labels import LabelMap
 
 SPEECH_CODES = LabelMap(
     "ravdess",

@@ -27,7 +27,7 @@ Gold-standard ARFF files have the attributes ``Instance_name`` (string),
 ``frameTime`` (seconds: 0, 0.04, ... 300) and ``GoldStandard`` (numeric, about
 -1..1); 7501 frames per recording.  ``frameTime`` must start at 0 and advance by
 0.04 s, and arousal and valence must share the same frames.  They are read
-by :mod:`harness.arff`, whose errors name the file and line; here they are
+by :mod:`harness.data.arff`, whose errors name the file and line; here they are
 raised as CorpusError.
 
 Items: one per recording with a gold standard, id ``train_1``, speaker = the
@@ -55,9 +55,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness import arff
-from harness.arff import ArffTable
-from harness.data import Corpus, Item, examples
+from harness.data import arff
+from harness.data.arff import ArffTable
+from harness.data.corpus import Corpus, Item, examples
 from harness.errors import CorpusError
 from harness.hookspecs import hookimpl
 

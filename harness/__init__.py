@@ -1,10 +1,20 @@
 """Benchmark harness for cross-corpus and cross-modal emotion-recognition transfer.
 
-The core (this package) owns the loops: corpus loading, feature extraction and
-caching, speaker-independent protocols, fitting, evaluation and the results
-store.  Methods, feature extractors, fusion strategies and corpus adapters are
-pluggy plugins (``harness.plugins``, ``harness.corpora`` and third-party
-packages registered under the ``harness.plugins`` entry-point group).
+The core (this package) owns the loops, in stages that import one way
+(``ARCHITECTURE.md`` draws them)::
+
+    cli -> execution -> experiment -> learning / features -> data
+                 \\-> results <- analysis
+
+Methods, feature extractors, fusion strategies and executors are pluggy plugins
+(``harness.plugins``, by kind), corpus adapters are too (``harness.corpora``),
+and third-party packages join through the ``harness.plugins`` entry-point group
+(:mod:`harness.hookspecs`).  The import paths of the flat layout before the
+stages stay valid (:mod:`harness.compat`).
 """
 
+from harness import compat as _compat
+
 __version__ = "0.1.0"
+
+_compat.install()

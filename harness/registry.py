@@ -16,22 +16,29 @@ from dataclasses import dataclass
 
 import pluggy
 
-from . import hookspecs
-from .errors import DuplicateComponent, HarnessError, UnknownComponent
+from harness import hookspecs
+from harness.errors import DuplicateComponent, HarnessError, UnknownComponent
 
-#: Packages whose modules are the built-in plugins: every module in them is
+#: Packages whose modules are the built-in plugins: every module in them and in
+#: their sub-folders (``plugins/methods/``, ``plugins/features/``, ...) is
 #: registered like any other plugin (a module without hooks adds nothing), so a
-#: new built-in is one file.  Modules whose name starts with ``_`` are skipped.
+#: new built-in is one file.  Modules and folders whose name starts with ``_``
+#: are private helpers and are skipped.
 BUILTIN_PACKAGES: tuple[str, ...] = ("harness.corpora", "harness.plugins")
 
 
-def builtin_modules() -> list[str]:
+def _walk(package: str) -> list[str]:
+    pkg = importlib.import_module(package)
     names = []
-    for package in BUILTIN_PACKAGES:
-        pkg = importlib.import_module(package)
-        names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)
-                  if not m.name.startswith("_")]
-    return sorted(names)
+    for m in pkgutil.iter_modules(pkg.__path__):
+        if m.name.startswith("_"):
+            continue
+        names += _walk(f"{package}.{m.name}") if m.ispkg else [f"{package}.{m.name}"]
+    return names
+
+
+def builtin_modules() -> list[str]:
+    return sorted(name for package in BUILTIN_PACKAGES for name in _walk(package))
 
 #: kind -> singular noun, for messages
 SINGULAR = {"corpora": "corpus", "features": "feature extractor", "methods": "method", "fusions": "fusion",

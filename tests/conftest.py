@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from builders import write_tiny_emodb
 
 REPO = Path(__file__).resolve().parents[1]

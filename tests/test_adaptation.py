@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from test_protocols import corpus
 
 from harness.errors import HarnessError
-from harness.jobs import RunRequest
-from harness.method import FeatureSet
-from harness.plugins.centroid import centroid_loss, centroid_scores, labelled_centroids
-from harness.plugins.finetune import FineTune
-from harness.protocols import SupervisedAdaptation, check_fold
-from harness.runner import Runner
-from harness.space import defaults
-from harness.store import ResultsStore
-from test_protocols import corpus
+from harness.execution.runner import Runner
+from harness.experiment.jobs import RunRequest
+from harness.experiment.protocols import SupervisedAdaptation, check_fold
+from harness.learning.method import FeatureSet
+from harness.learning.space import defaults
+from harness.plugins.methods.centroid import centroid_loss, centroid_scores, labelled_centroids
+from harness.plugins.methods.finetune import FineTune
+from harness.results.store import ResultsStore
 
 
 def test_adaptation_part_is_speaker_disjoint_from_the_target_test_part():
@@ -80,7 +80,7 @@ def test_finetune_leaves_the_layers_it_does_not_tune_unchanged():
     tuned = {k: v.clone() for k, v in method.net.state_dict().items()}
     # rerun stage 1 alone with the same seed: the encoder and shared layer must be the pre-trained ones
     pre = FineTune(hp, seed=0, budget="smoke")
-    from harness.training import seed_everything
+    from harness.learning.training import seed_everything
 
     rng = seed_everything(0)
     pre.net = pre._net(train)

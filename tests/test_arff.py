@@ -1,4 +1,4 @@
-"""The one ARFF reader (harness.arff): values, quoting, missing values, errors with their line, speed."""
+"""The one ARFF reader (harness.data.arff): values, quoting, missing values, errors with their line, speed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from harness.arff import ArffError, read_arff, split_values
+from harness.data.arff import ArffError, read_arff, split_values
 from harness.errors import HarnessError
 
 HEAD = ("% written by the test\n@relation 'r r'\n\n@attribute name string\n@attribute 'frame time' real\n"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from harness.audio import load_audio, probe_audio
-from harness.errors import MediaError
-
 from builders import tone, write_av_clip
+
+from harness.data.audio import load_audio, probe_audio
+from harness.errors import MediaError
 
 FRAME = np.full((48, 64, 3), 120, np.uint8)
 

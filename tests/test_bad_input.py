@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-
-from harness.audio import load_audio
-from harness.corpora.emodb import EmoDB
-from harness.errors import CorpusError, CorpusNotFound, LabelError, MediaError
-from harness.features import FeatureCache, extract_features
-from harness.labels import LabelMap
-from harness.plugins.egemaps import EGeMAPSFunctionals
-
 from builders import tone, write_tiny_emodb
+
+from harness.corpora.emodb import EmoDB
+from harness.data.audio import load_audio
+from harness.data.labels import LabelMap
+from harness.errors import CorpusError, CorpusNotFound, LabelError, MediaError
+from harness.features.cache import FeatureCache
+from harness.features.extraction import extract_features
+from harness.plugins.features.egemaps import EGeMAPSFunctionals
 
 
 def test_label_map_is_strict_and_names_file_and_code():

@@ -7,12 +7,11 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-
-from harness.bench import COLUMNS, audio_seconds
-from harness.cli import main
-from harness.errors import MediaError
-
 from builders import tone, write_av_clip, write_tiny_emodb
+
+from harness.cli.bench import COLUMNS, audio_seconds
+from harness.cli.commands import main
+from harness.errors import MediaError
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def test_json_figures_add_up(tiny_root, capsys):
 
 
 def test_default_extractors_are_the_audio_ones(tiny_root, capsys, monkeypatch):
-    import harness.bench as bench
+    import harness.cli.bench as bench
 
     seen = []
     monkeypatch.setattr(bench, "bench_one", lambda ex, corpus, **kw: seen.append((ex.name, ex.params)) or {})

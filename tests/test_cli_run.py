@@ -11,11 +11,10 @@ import sys
 import time
 
 import pytest
-
-from harness.cli import main
-from harness.store import ResultsStore
-
 from builders import write_tiny_emodb
+
+from harness.cli.commands import main
+from harness.results.store import ResultsStore
 
 
 def run(args, capsys):
@@ -111,7 +110,7 @@ def _count(db):
 def test_kill_9_then_resume_runs_only_the_missing_jobs(tmp_path):
     data = write_tiny_emodb(tmp_path / "data", per_cell=2)
     results = tmp_path / "res"
-    cmd = [sys.executable, "-m", "harness.cli", "run", "--method", "classic", "--corpus", "emodb",
+    cmd = [sys.executable, "-m", "harness.cli.commands", "run", "--method", "classic", "--corpus", "emodb",
            "--protocol", "loso", "--seeds", "2", "--budget", "smoke", "--data-root", str(data),
            "--results", str(results),
            "--quiet", "--json"]

@@ -12,15 +12,14 @@ import cv2
 import numpy as np
 import pytest
 import soundfile as sf
-
-from harness.data import MODALITIES, Corpus, Item
-from harness.errors import CorpusNotFound
-from harness.labels import DIMENSIONS, EMOTIONS
-from harness.method import BUDGETS, FeatureSet
-from harness.registry import default_registry
-from harness.space import defaults
-
 from builders import tone
+
+from harness.data.corpus import MODALITIES, Corpus, Item
+from harness.data.labels import DIMENSIONS, EMOTIONS
+from harness.errors import CorpusNotFound
+from harness.learning.method import BUDGETS, FeatureSet
+from harness.learning.space import defaults
+from harness.registry import default_registry
 
 REGISTRY = default_registry()
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from harness.audio import load_audio
-from harness.cli import main
-from harness.corpora.afew import Afew
-from harness.errors import CorpusError, CorpusNotFound
-
 from layouts.afew import write_afew
 from layouts.enterface import clip
+
+from harness.cli.commands import main
+from harness.corpora.afew import Afew
+from harness.data.audio import load_audio
+from harness.errors import CorpusError, CorpusNotFound
 
 
 def test_items_labels_and_official_split(tmp_path):

@@ -6,15 +6,14 @@ import json
 
 import pytest
 import soundfile as sf
-
-from harness.audio import load_audio
-from harness.cli import main
-from harness.corpora.cheavd import Cheavd
-from harness.errors import CorpusError, CorpusNotFound, LabelError
-
 from builders import tone
 from layouts.cheavd import write_cheavd, write_table
 from layouts.enterface import clip
+
+from harness.cli.commands import main
+from harness.corpora.cheavd import Cheavd
+from harness.data.audio import load_audio
+from harness.errors import CorpusError, CorpusNotFound, LabelError
 
 
 def _config(root, **settings):

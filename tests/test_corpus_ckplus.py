@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from layouts.ckplus import write_ckplus, write_sequence
 
-from harness.cli import main
+from harness.cli.commands import main
 from harness.corpora.ckplus import CKPlus, CKPlusWithNeutral
 from harness.errors import CorpusError, CorpusNotFound, LabelError
 from harness.registry import default_registry
-
-from layouts.ckplus import write_ckplus, write_sequence
 
 
 def test_items_are_the_apex_frames_of_labelled_sequences(tmp_path):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-
-from harness.audio import load_audio
-from harness.corpora.crema_d import CremaD
-from harness.errors import CorpusError, CorpusNotFound, LabelError, MediaError
-
 from builders import tone, write_av_clip
 from layouts.crema_d import write_tiny_crema_d
+
+from harness.corpora.crema_d import CremaD
+from harness.data.audio import load_audio
+from harness.errors import CorpusError, CorpusNotFound, LabelError, MediaError
 
 
 def test_items_speakers_labels_and_media(tmp_path):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from harness.audio import load_audio
-from harness.cli import main
-from harness.corpora.enterface import Enterface
-from harness.errors import CorpusError, CorpusNotFound, LabelError
-
 from layouts.enterface import clip, write_enterface
+
+from harness.cli.commands import main
+from harness.corpora.enterface import Enterface
+from harness.data.audio import load_audio
+from harness.errors import CorpusError, CorpusNotFound, LabelError
 
 
 def test_items_speakers_labels(tmp_path):

@@ -5,15 +5,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-
-import harness.corpora.fer2013 as fer
-from harness.cli import main
-from harness.corpora.fer2013 import Fer2013
-from harness.digest import content_digest
-from harness.errors import CorpusError, CorpusNotFound, LabelError
-
 from layouts.ckplus import face
 from layouts.fer2013 import csv_row, write_fer_csv, write_fer_folders
+
+import harness.corpora.fer2013 as fer
+from harness.cli.commands import main
+from harness.corpora.fer2013 import Fer2013
+from harness.data.digest import content_digest
+from harness.errors import CorpusError, CorpusNotFound, LabelError
 
 
 @pytest.fixture

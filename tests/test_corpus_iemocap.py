@@ -6,12 +6,11 @@ from collections import Counter
 
 import pytest
 import soundfile as sf
+from builders import tone
+from layouts.iemocap import evaluation_text, write_tiny_iemocap
 
 from harness.corpora.iemocap import Iemocap, Iemocap4
 from harness.errors import CorpusError, CorpusNotFound, LabelError
-
-from builders import tone
-from layouts.iemocap import evaluation_text, write_tiny_iemocap
 
 
 def _evaluation(root, session, dialog):

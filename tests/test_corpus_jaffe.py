@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from layouts.jaffe import write_jaffe
 
-from harness.cli import main
+from harness.cli.commands import main
 from harness.corpora.jaffe import Jaffe
 from harness.errors import CorpusError, CorpusNotFound, LabelError
-
-from layouts.jaffe import write_jaffe
 
 
 def test_items_speakers_and_labels(tmp_path):

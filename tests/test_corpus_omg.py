@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from layouts.omg import HEADER, SPLITS, csv_text, write
 
 from harness.corpora.omg import OMGEmotion
 from harness.errors import CorpusError, CorpusNotFound, LabelError
-
-from layouts.omg import HEADER, SPLITS, csv_text, write
 
 
 def placeholder_layout(root, folders=None, rows=None, missing=()):

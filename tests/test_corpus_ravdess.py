@@ -6,13 +6,12 @@ import shutil
 
 import pytest
 import soundfile as sf
-
-from harness.audio import load_audio
-from harness.corpora.ravdess import Ravdess, RavdessSong
-from harness.errors import CorpusError, CorpusNotFound, LabelError
-
 from builders import tone
 from layouts.ravdess import write_tiny_ravdess
+
+from harness.corpora.ravdess import Ravdess, RavdessSong
+from harness.data.audio import load_audio
+from harness.errors import CorpusError, CorpusNotFound, LabelError
 
 
 @pytest.mark.parametrize("layout", ["release", "flat"])

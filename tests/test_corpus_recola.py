@@ -6,11 +6,10 @@ import shutil
 
 import numpy as np
 import pytest
+from layouts.recola import FRAMES, RECORDINGS, curve, gold_arff, write, write_gold, write_recording
 
 from harness.corpora.recola import STEP, Recola, feature_file, read_arff
 from harness.errors import CorpusError, CorpusNotFound
-
-from layouts.recola import FRAMES, RECORDINGS, curve, gold_arff, write, write_gold, write_recording
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
+from builders import tone
+from layouts.tess import write_tiny_tess
 
 from harness.corpora.tess import Tess
 from harness.errors import CorpusError, CorpusNotFound, LabelError
-
-from builders import tone
-from layouts.tess import write_tiny_tess
 
 
 def test_items_speakers_labels_and_meta(tmp_path):

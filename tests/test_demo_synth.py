@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo corpora (corpora/demo_synth.py)."""
+"""Tests of the synthetic demo corpora (corpora/_demo_synth.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import librosa
 import numpy as np
 import pytest
 import soundfile as sf
-from harness.corpora import demo_synth as ds
+
+from harness.corpora import _demo_synth as ds
 
 
 @pytest.fixture(scope="module")

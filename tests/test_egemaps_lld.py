@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-
-from harness.data import Item
-from harness.errors import MediaError
-from harness.features import FeatureCache, extract_features
-from harness.plugins.egemaps import EGeMAPSFunctionals
-from harness.plugins.egemaps_lld import EGeMAPSLowLevel
-from harness.registry import default_registry
-
 from builders import tone
+
+from harness.data.corpus import Item
+from harness.errors import MediaError
+from harness.features.cache import FeatureCache
+from harness.features.extraction import extract_features
+from harness.plugins.features.egemaps import EGeMAPSFunctionals
+from harness.plugins.features.egemaps_lld import EGeMAPSLowLevel
+from harness.registry import default_registry
 
 
 def test_shape_is_one_row_per_10_ms(tmp_path):

@@ -7,13 +7,13 @@ import pytest
 import torch
 
 from harness.errors import HarnessError
-from harness.jobs import RunRequest
-from harness.method import FeatureSet
-from harness.plugins.classic import Classic
-from harness.plugins.emobed import EmoBed, EmoBedJoint, EmoBedTriplet, crossmodal_triplet, hardest_pairs
-from harness.runner import Runner
-from harness.space import defaults
-from harness.store import ResultsStore
+from harness.execution.runner import Runner
+from harness.experiment.jobs import RunRequest
+from harness.learning.method import FeatureSet
+from harness.learning.space import defaults
+from harness.plugins.methods.classic import Classic
+from harness.plugins.methods.emobed import EmoBed, EmoBedJoint, EmoBedTriplet, crossmodal_triplet, hardest_pairs
+from harness.results.store import ResultsStore
 
 
 def test_miner_picks_the_hardest_positive_and_negative():
@@ -70,7 +70,7 @@ def test_auxiliary_encoder_learns_and_is_not_needed_at_inference(cls):
     method.fit(train, valid)
     with torch.random.fork_rng():
         torch.manual_seed(method.seed + 1)
-        from harness.nn import mlp
+        from harness.learning.nn import mlp
 
         hp = method.hparams
         initial = mlp(train.aux.x.shape[1], [hp["embedding"]], hp["dropout"], hp["activation"])

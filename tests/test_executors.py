@@ -7,13 +7,13 @@ import types
 
 import pytest
 
-from harness.cli import main
+from harness.cli.commands import main
 from harness.errors import HarnessError
-from harness.executors import JobWorker, Task
-from harness.jobs import RunRequest
+from harness.execution.executors import JobWorker, Task
+from harness.execution.runner import Runner
+from harness.execution.sweep import SweepOptions
+from harness.experiment.jobs import RunRequest
 from harness.registry import default_registry
-from harness.runner import Runner
-from harness.sweep import SweepOptions
 
 
 def test_local_and_ray_are_registered(capsys):
@@ -108,7 +108,7 @@ def test_ray_on_loopback_stores_what_a_local_run_stores(ray_cluster, tiny_emodb,
     remote = Runner(request("ray")).run(SweepOptions(executor="ray"))
     assert local.ran == remote.ran == 6 and remote.slots == 2 and not remote.failed
     assert _contents(tmp_path / "ray") == _contents(tmp_path / "local")
-    from harness.store import ResultsStore
+    from harness.results.store import ResultsStore
 
     execution = [j["report"]["execution"] for j in ResultsStore(tmp_path / "ray").jobs()]
     assert {e["executor"] for e in execution} == {"ray"} and {e["device"] for e in execution} == {"cpu"}

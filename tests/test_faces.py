@@ -7,14 +7,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from builders import write_av_clip
-from harness.data import Item
+
+from harness.data.corpus import Item
 from harness.errors import HarnessError, MediaError
-from harness.features import FeatureCache, extract_features
-from harness.plugins import _face_detect as fd
-from harness.plugins.face_hog import FaceHOG
-from harness.plugins.faces import FaceHOGMean, FaceHOGSequence, Faces
+from harness.features.cache import FeatureCache
+from harness.features.extraction import extract_features
+from harness.plugins.features import _face_detect as fd
+from harness.plugins.features.face_hog import FaceHOG
+from harness.plugins.features.faces import FaceHOGMean, FaceHOGSequence, Faces
 from harness.registry import default_registry
 
 SKIN = (90, 150, 215)  # BGR: a warm skin tone, red > blue
@@ -292,7 +293,7 @@ def test_registered_with_their_kinds():
     registry = default_registry()
     features = {name: registry.feature(name) for name in ("faces", "face-hog-seq", "face-hog-mean")}
     plugins = {c.name: c.plugin for c in registry.components("features")}
-    assert features["faces"] is Faces and plugins["face-hog-mean"] == "harness.plugins.faces"
+    assert features["faces"] is Faces and plugins["face-hog-mean"] == "harness.plugins.features.faces"
     assert features["faces"].kind == "segments"
     assert features["face-hog-seq"].kind == "sequence"
     assert features["face-hog-mean"].kind == "vector"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
+from builders import tone, write_tiny_emodb
 
 from harness.corpora.emodb import EmoDB
-from harness.features import FeatureCache, extract_features
-from harness.plugins.egemaps import EGeMAPSFunctionals
-from harness.plugins.face_hog import FaceHOG
-
-from builders import tone, write_tiny_emodb
+from harness.features.cache import FeatureCache
+from harness.features.extraction import extract_features
+from harness.plugins.features.egemaps import EGeMAPSFunctionals
+from harness.plugins.features.face_hog import FaceHOG
 
 
 def test_second_run_reads_the_cache(tmp_path):
@@ -75,7 +75,7 @@ def test_text_parameters_take_the_type_of_their_default_and_bad_ones_are_named()
 
 
 def test_cache_key_of_an_item_is_that_of_its_media_file(tmp_path):
-    from harness.data import Item
+    from harness.data.corpus import Item
 
     path = tmp_path / "a.wav"
     sf.write(path, tone(1, 1), 16000)

@@ -8,13 +8,13 @@ import re
 import numpy as np
 import pytest
 
-from harness import fuse
-from harness.digest import derive_seed, json_digest
+from harness.analysis import fuse
+from harness.analysis.leaderboard import write_leaderboards
+from harness.data.digest import derive_seed, json_digest
 from harness.errors import HarnessError
-from harness.leaderboard import write_leaderboards
-from harness.metrics import classification_metrics
+from harness.learning.metrics import classification_metrics
 from harness.registry import default_registry
-from harness.store import JobRecord, Prediction, ResultsStore
+from harness.results.store import JobRecord, Prediction, ResultsStore
 
 LABELS = ["anger", "happiness", "sadness"]
 N_VALID, N_TEST = 30, 40

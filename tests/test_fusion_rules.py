@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from harness.plugins._fusion_rules import NotFittedError, margins, prior_bonus
+from harness.plugins.fusion._rules import NotFittedError, margins, prior_bonus
 from harness.registry import default_registry
 
 REGISTRY = default_registry()

@@ -7,14 +7,14 @@ import pytest
 import torch
 
 from harness.errors import HarnessError
-from harness.jobs import RunRequest, plan_experiments
-from harness.method import FeatureSet
-from harness.plugins._jdcd_net import JDCDNet, contrastive_pairs
-from harness.plugins.jdcd import JDCD, JDCDJoint, ChainError, Stage, parse_chain, preset_chain
-from harness.pretraining import pretraining_sets
-from harness.runner import Runner
-from harness.space import defaults, resolve
-from harness.training import seed_everything
+from harness.execution.runner import Runner
+from harness.experiment.jobs import RunRequest, plan_experiments
+from harness.experiment.pretraining import pretraining_sets
+from harness.learning.method import FeatureSet
+from harness.learning.space import defaults, resolve
+from harness.learning.training import seed_everything
+from harness.plugins.methods._jdcd_net import JDCDNet, contrastive_pairs
+from harness.plugins.methods.jdcd import JDCD, ChainError, JDCDJoint, Stage, parse_chain, preset_chain
 
 LABELS = ("anger", "happiness", "sadness")
 
@@ -202,7 +202,7 @@ def test_joint_stage_trains_two_heads_and_predicts_with_the_target_head():
 def test_joint_loss_is_lambda_weighted_ce_of_the_heads_plus_contrastive(heads):
     train, _, _ = _adapt_sets()
     method = _method(JDCDJoint, joint_heads=heads, lambda1=0.7, lambda2=1.3, lambda3=0.5, margin=3.0)
-    from harness.plugins.jdcd import _Segments
+    from harness.plugins.methods.jdcd import _Segments
     seed_everything(0)
     method.net = JDCDNet(3, 3, 16, 0.125, 0.0)
     method.net.add_second_head()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import soundfile as sf
-
-from harness.cli import main
-from harness.digest import derive_seed
-
 from builders import tone, write_tiny_emodb
+
+from harness.cli.commands import main
+from harness.data.digest import derive_seed
 
 BASE = ["run", "--quiet", "--json", "--method", "classic", "--corpus", "emodb", "--budget", "smoke"]
 
@@ -81,7 +80,7 @@ def test_show_without_a_store_does_not_create_one(tmp_path, capsys):
 
 def test_refit_does_not_change_what_validation_selected(tmp_path, capsys):
     """With --norm global, selection uses training-part statistics whether or not a refit follows."""
-    from harness.store import ResultsStore
+    from harness.results.store import ResultsStore
 
     data = write_tiny_emodb(tmp_path / "d", speakers=("03", "08", "09", "12", "14"))
     common = ["--protocol", "split", "--norm", "global", "--data-root", str(data),

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.cli import main
+from harness.analysis.leaderboard import write_leaderboards
+from harness.analysis.significance import _f1, _uar
+from harness.cli.commands import main
 from harness.errors import HarnessError
-from harness.leaderboard import write_leaderboards
-from harness.significance import _f1, _uar
-from harness.metrics import classification_metrics
-from harness.store import JobRecord, Prediction, ResultsStore
+from harness.learning.metrics import classification_metrics
+from harness.results.store import JobRecord, Prediction, ResultsStore
 
 GOLDEN = Path(__file__).parent / "golden" / "leaderboard"
 LABELS = ["anger", "happiness", "neutral", "sadness"]
@@ -209,8 +209,8 @@ def test_errors_name_the_problem(tmp_path):
 
 @pytest.mark.slow
 def test_cli_on_a_store_the_runner_wrote(tmp_path, capsys):
-    from harness.jobs import RunRequest
-    from harness.runner import Runner
+    from harness.execution.runner import Runner
+    from harness.experiment.jobs import RunRequest
 
     results = tmp_path / "res"
     Runner(RunRequest(methods=["classic"], corpora=["demo-a"], folds=3, seeds=2, budget="smoke",

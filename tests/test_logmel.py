@@ -8,13 +8,13 @@ import librosa
 import numpy as np
 import pytest
 import soundfile as sf
+from builders import tone
 
 from harness.errors import HarnessError
-from harness.features import FeatureCache, extract_features
-from harness.plugins.logmel import LogMelSegments, expected_segments, segment_starts
+from harness.features.cache import FeatureCache
+from harness.features.extraction import extract_features
+from harness.plugins.features.logmel import LogMelSegments, expected_segments, segment_starts
 from harness.registry import default_registry
-
-from builders import tone
 
 
 def signal(n: int, seed: int = 0) -> np.ndarray:
@@ -149,7 +149,7 @@ def test_bad_parameters_are_refused(params):
 
 def test_registered_and_extracted_through_the_cache(tmp_path):
     assert default_registry().feature("logmel") is LogMelSegments
-    from harness.data import Item
+    from harness.data.corpus import Item
 
     long_wav, short_wav = tmp_path / "long.wav", tmp_path / "short.wav"
     sf.write(long_wav, tone(2, 1, seconds=2.0, sr=44100), 44100)  # resampled by the core

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from harness.labels import EMOTIONS
-from harness.method import FeatureSet
+from harness.data.labels import EMOTIONS
+from harness.learning.method import FeatureSet
+from harness.learning.space import defaults
 from harness.registry import default_registry
-from harness.space import defaults
 
 LSTM = default_registry().method("lstm")
 
@@ -54,7 +54,7 @@ def test_paper_defaults():
 
 
 def test_frame_pooling_averages_windows_and_keeps_the_tail():
-    from harness.plugins.lstm import pool_frames
+    from harness.plugins.methods.lstm import pool_frames
     x = np.arange(20, dtype=np.float32).reshape(10, 2)
     pooled = pool_frames(x, 4)
     assert pooled.shape == (3, 2) and pooled.dtype == np.float32

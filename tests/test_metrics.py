@@ -1,4 +1,4 @@
-"""Tests for harness.metrics, using scikit-learn / scipy as references."""
+"""Tests for harness.learning.metrics, using scikit-learn / scipy as references."""
 import json
 
 import numpy as np
@@ -6,9 +6,16 @@ import pytest
 from scipy.stats import pearsonr
 from sklearn import metrics as skm
 
-from harness.metrics import (PRIMARY_METRIC, aggregate_segments, ccc,
-                             classification_metrics, confusion_matrix, pcc,
-                             regression_metrics, summarise)
+from harness.learning.metrics import (
+    PRIMARY_METRIC,
+    aggregate_segments,
+    ccc,
+    classification_metrics,
+    confusion_matrix,
+    pcc,
+    regression_metrics,
+    summarise,
+)
 
 
 def _random_case(seed, n_classes, n=200, drop_true=None, drop_pred=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.normalize import standardise
+from harness.features.normalize import standardise
 
 
 def test_global_uses_training_statistics_only():

@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 import torch
 
-from harness.method import FeatureSet
-from harness.plugins.pathnet import (PathNet, PathNetModel, PathNetTarget, PathNetTransfer, active_modules, draw_pathway,
-                                     mutate, random_genotype, tournament)
-from harness.space import defaults
+from harness.learning.method import FeatureSet
+from harness.learning.space import defaults
+from harness.plugins.methods.pathnet import (
+    PathNet,
+    PathNetModel,
+    PathNetTarget,
+    PathNetTransfer,
+    active_modules,
+    draw_pathway,
+    mutate,
+    random_genotype,
+    tournament,
+)
 
 LABELS = ("anger", "happiness", "sadness")
 

@@ -8,18 +8,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from builders import write_tiny_emodb
 
 from harness.corpora.emodb import EmoDB
-from harness.data import Item
+from harness.data.corpus import Item
 from harness.errors import HarnessError, MediaError
-from harness.features import FeatureCache, extract_features
-from harness.plugins import precomputed
-from harness.plugins._feature_tables import read_table
-from harness.plugins.precomputed import (PrecomputedAudio, PrecomputedAudioSeq, PrecomputedFeatures,
-                                         PrecomputedVisual)
+from harness.features.cache import FeatureCache
+from harness.features.extraction import extract_features
+from harness.plugins.features import precomputed
+from harness.plugins.features._feature_tables import read_table
+from harness.plugins.features.precomputed import (
+    PrecomputedAudio,
+    PrecomputedAudioSeq,
+    PrecomputedFeatures,
+    PrecomputedVisual,
+)
 from harness.registry import default_registry
-
-from builders import write_tiny_emodb
 
 
 def item(id_, path=None, corpus="c", modality="audio"):

@@ -7,11 +7,10 @@ import re
 import cv2
 import numpy as np
 import pytest
-
-from harness.errors import MediaError
-from harness.probe import probe_media, probe_visual
-
 from builders import tone, write_av_clip
+
+from harness.data.probe import probe_media, probe_visual
+from harness.errors import MediaError
 
 
 def test_images_and_videos_that_decode_pass(tmp_path):

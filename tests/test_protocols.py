@@ -6,10 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from harness.data import Item
+from harness.data.corpus import Item
 from harness.errors import ProtocolError
-from harness.protocols import (CrossCorpus, Fold, LeaveOneSpeakerOut, OfficialSplit, SpeakerDisjointKFold,
-                               check_fold, inner_validation)
+from harness.experiment.protocols import (
+    CrossCorpus,
+    Fold,
+    LeaveOneSpeakerOut,
+    OfficialSplit,
+    SpeakerDisjointKFold,
+    check_fold,
+    inner_validation,
+)
 
 LABELS = ("anger", "happiness", "neutral", "sadness")
 

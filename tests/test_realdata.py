@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from harness.cli import main
+from harness.cli.commands import main
 from harness.corpora.emodb import EmoDB
 
 pytestmark = pytest.mark.realdata

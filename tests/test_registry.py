@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from harness.cli import main
+from harness.cli.commands import main
 from harness.errors import DuplicateComponent, UnknownComponent
 from harness.hookspecs import ENTRY_POINT_GROUP, hookimpl
 from harness.registry import KINDS, Registry, default_registry, plugin_manager
@@ -16,7 +16,7 @@ from harness.registry import KINDS, Registry, default_registry, plugin_manager
 PLUGIN_SOURCE = textwrap.dedent('''
     import numpy as np
     from harness.hookspecs import hookimpl
-    from harness.method import Method
+    from harness.learning.method import Method
 
     class PriorMethod(Method):
         """Predicts the training-set class prior for every item."""
@@ -83,7 +83,7 @@ def test_entry_point_plugin_runs_end_to_end(entry_point_plugin, tiny_emodb, tmp_
 
 
 def test_duplicate_name_is_an_error_naming_both_plugins():
-    from harness.plugins.classic import Classic
+    from harness.plugins.methods.classic import Classic
 
     class Impostor(Classic):
         description = "same name"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
+from builders import tone, write_tiny_savee
 
 from harness.corpora.savee import Savee
 from harness.errors import CorpusError, CorpusNotFound, LabelError
-
-from builders import tone, write_tiny_savee
 
 
 @pytest.mark.parametrize("layout", ["flat", "nested"])
@@ -75,11 +74,11 @@ def test_duplicate_ids_name_both_files(tmp_path):
 
 def test_items_without_the_run_modality_are_left_out_and_counted(tmp_path):
     import numpy as np
-
     from builders import write_av_clip
-    from harness.jobs import RunRequest
-    from harness.runner import Runner
-    from harness.store import ResultsStore
+
+    from harness.execution.runner import Runner
+    from harness.experiment.jobs import RunRequest
+    from harness.results.store import ResultsStore
 
     root = write_tiny_savee(tmp_path / "data", layout="nested", per_code=2)
     for spk in ("DC", "JE", "JK", "KL"):  # video for the first take of every code only

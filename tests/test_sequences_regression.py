@@ -6,23 +6,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from harness.cli import main
-from harness.errors import HarnessError
-from harness.labels import EMOTIONS
-from harness.method import FeatureSet
-from harness.metrics import ccc
-from harness.nn import flatten_segments, pad_sequences, pool_segments
-from harness.normalize import standardise
-from harness.plugins.classic import Classic
-from harness.plugins.emobed import EmoBed
-from harness.postprocess import apply_chain, choose_chain
-from harness.space import defaults
-from harness.store import ResultsStore
-from harness.supervision import ccc_loss
-from harness.targets import align_series
-
 from layouts import recola as recola_layout
+
+from harness.cli.commands import main
+from harness.data.labels import EMOTIONS
+from harness.data.targets import align_series
+from harness.errors import HarnessError
+from harness.features.normalize import standardise
+from harness.learning.method import FeatureSet
+from harness.learning.metrics import ccc
+from harness.learning.nn import flatten_segments, pad_sequences, pool_segments
+from harness.learning.postprocess import apply_chain, choose_chain
+from harness.learning.space import defaults
+from harness.learning.supervision import ccc_loss
+from harness.plugins.methods.classic import Classic
+from harness.plugins.methods.emobed import EmoBed
+from harness.results.store import ResultsStore
 
 
 def sequences(n_per_class: int, seed: int, n_classes: int = 3) -> FeatureSet:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from harness.metrics import ccc
-from harness.stats import fisher_r_to_z, holm, mcnemar, paired_bootstrap, proportion_ztest
+from harness.analysis.stats import fisher_r_to_z, holm, mcnemar, paired_bootstrap, proportion_ztest
+from harness.learning.metrics import ccc
 
 
 def uar(y, p):
@@ -109,7 +109,7 @@ def test_holm_agrees_with_statsmodels():
 
 
 def test_sign_flip_exact_on_hand_made_differences():
-    from harness.stats import sign_flip
+    from harness.analysis.stats import sign_flip
 
     # 3 speakers all better: only the all-positive pattern reaches the observed mean -> p = 1/8
     r = sign_flip([0.1, 0.2, 0.3])

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from harness.cli import main
-from harness.store import JobRecord, Prediction, ResultsStore, owner_id
+from harness.cli.commands import main
+from harness.results.store import JobRecord, Prediction, ResultsStore, owner_id
 
 
 def _record(job_id):

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from harness.errors import HarnessError
-from harness.store import JobRecord, Prediction, ResultsStore
+from harness.results.store import JobRecord, Prediction, ResultsStore
 
 
 def record(job_id="j1"):

@@ -16,18 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
-from harness.cli import main
-from harness.errors import HarnessError
-from harness.hookspecs import hookimpl
-from harness.jobs import RunRequest
-from harness.method import Method
-from harness.registry import Registry, plugin_manager
-from harness.runner import Runner
-from harness.store import ResultsStore, owner_id
-from harness.sweep import SweepOptions, waves
-
 from builders import write_tiny_emodb
+
+from harness.cli.commands import main
+from harness.errors import HarnessError
+from harness.execution.runner import Runner
+from harness.execution.sweep import SweepOptions, waves
+from harness.experiment.jobs import RunRequest
+from harness.hookspecs import hookimpl
+from harness.learning.method import Method
+from harness.registry import Registry, plugin_manager
+from harness.results.store import ResultsStore, owner_id
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,8 +152,8 @@ def test_cuda_without_cuda_is_a_clear_error(tiny_emodb, tmp_path, capsys):
 
 def test_jobs_sharing_a_study_run_after_its_first_job(tiny_emodb, tmp_path):
     runner = Runner(request(tiny_emodb, tmp_path / "r", seeds=2, trials=2))
-    from harness.jobs import plan_experiments
-    from harness.executors import Task
+    from harness.execution.executors import Task
+    from harness.experiment.jobs import plan_experiments
 
     (prep,) = [runner.data.prepare(e) for e in plan_experiments(runner.request, lambda c: ("x",))]
     tasks = {s.job_id: Task(s.job_id, s, f, prep, "") for s, f in runner.specs(prep)}
@@ -168,7 +167,7 @@ def test_jobs_sharing_a_study_run_after_its_first_job(tiny_emodb, tmp_path):
 
 # -- processes ------------------------------------------------------------------------
 def _cmd(data: Path, results: Path, workers: int) -> list[str]:
-    return [sys.executable, "-m", "harness.cli", "run", "--method", "classic", "--corpus", "emodb",
+    return [sys.executable, "-m", "harness.cli.commands", "run", "--method", "classic", "--corpus", "emodb",
             "--protocol", "loso", "--budget", "smoke", "--data-root", str(data), "--results", str(results),
             "--workers", str(workers), "--quiet", "--json"]
 

@@ -8,12 +8,12 @@ import numpy as np
 import optuna
 import pytest
 
-from harness.jobs import RunRequest
-from harness.method import FeatureSet
-from harness.plugins.classic import Classic
-from harness.runner import Runner
-from harness.store import ResultsStore
-from harness.tuning import tune
+from harness.execution.runner import Runner
+from harness.experiment.jobs import RunRequest
+from harness.learning.method import FeatureSet
+from harness.learning.tuning import tune
+from harness.plugins.methods.classic import Classic
+from harness.results.store import ResultsStore
 
 
 def blobs(n: int, seed: int, noise: float = 1.0) -> FeatureSet:
@@ -107,7 +107,7 @@ def test_tuning_never_sees_a_test_item_and_records_its_choice(tmp_path, monkeypa
 
 
 def untuned_experiment(runner):
-    from harness.jobs import plan_experiments
+    from harness.experiment.jobs import plan_experiments
 
     return plan_experiments(runner.request, lambda c: runner.registry.corpus(c).labels)[0]
 

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-
 from builders import tone, write_av_clip
 
 EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+
 from layouts.ckplus import face
 
 USAGES = ("Training", "Training", "Training", "PublicTest", "PrivateTest")

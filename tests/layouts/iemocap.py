@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-
 from builders import tone
 
 #: (utterance suffix, code, [valence, activation, dominance]) per dialog

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from builders import tone, write_av_clip
 
 HEADER = "link,start,end,video,utterance,arousal,valence,EmotionMaxVote"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-
 from builders import tone, write_av_clip
 
 SPEECH_EMOTIONS = ("01", "02", "03", "04", "05", "06", "07", "08")

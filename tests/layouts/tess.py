@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-
 from builders import tone
 
 FOLDERS = {

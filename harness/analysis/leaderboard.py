@@ -1,0 +1,323 @@
+"""``harness leaderboard``: markdown leaderboards and figures from the results store alone.
+
+Pages per protocol family with results (``within.md``: within / loso / split; ``cross-corpus.md``:
+A → B; ``multi-source.md``: A+B → C; ``cross-modal.md``) and ``index.md`` (pages, provenance).
+Rows are methods (with their variant when several), columns test corpora or source → target; a
+cell is ``mean ± std (n)`` over folds × model seeds of jobs grouped as :mod:`harness.analysis.report` does.
+``*``: beats the baseline method on the same test items with p < .05 after Holm correction over
+the table, by a paired test on predictions matched by (fold, model seed, item): McNemar for WAR,
+a paired bootstrap over speakers for UAR / macro-F1 / CCC; the papers' unpaired tests are listed
+beside it.  The papers' own figures (:mod:`harness.analysis.reported`) are italic rows, never bold or
+starred.  The same store gives the same bytes; files written before and no longer written (listed
+in ``.leaderboard-files``, or PNGs under ``figures/``) are removed, a ``README.md`` never.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tabulate import tabulate
+
+from harness.analysis import stats
+from harness.analysis.figures import METRIC_NAMES, confusion_links, heatmap_links
+from harness.analysis.groups import Group, group_jobs
+from harness.analysis.reported import reported_for
+from harness.analysis.significance import (
+    ALPHA,
+    MIN_BOOTSTRAP_UNITS,
+    RESAMPLES,
+    SEED,
+    Comparison,
+    paired_test,
+    unpaired_test,
+)
+from harness.data.digest import json_digest
+from harness.errors import HarnessError
+from harness.registry import default_registry
+from harness.results.store import ResultsStore
+
+METRICS = {"uar": "uar", "war": "war", "f1": "macro_f1", "ccc": "ccc"}
+PAGES = {"within": ("within.md", "Within-corpus"), "cross-corpus": ("cross-corpus.md", "Cross-corpus (A → B)"),
+         "multi-source": ("multi-source.md", "Multi-source (A+B → C)"),
+         "cross-modal": ("cross-modal.md", "Cross-modal (training and test modality differ)")}
+PROTOCOL_TITLES = {"within": "Speaker-disjoint k-fold (`within`)", "loso": "Leave-one-speaker-out (`loso`)", "split":
+                   "Official split (`split`)", "cross": "One source, whole target tested (`cross`)",
+                   "cross-adapt": "One source + labelled target adaptation speakers; the other target speakers "
+                                  "tested (`cross-adapt`)",
+                   "multi": "Several sources (`multi`)",
+                   "multi-adapt": "Several sources + labelled target adaptation speakers (`multi-adapt`)"}
+MANIFEST = ".leaderboard-files"
+KEEP = {"README.md"}
+
+
+@dataclass
+class Table:
+    family: str
+    protocol: str
+    cells: dict[tuple, Group] = field(default_factory=dict)  # (row, (column, labels)) -> group
+
+    @property
+    def rows(self) -> list[tuple]:
+        return sorted({r for r, _ in self.cells}, key=str)
+
+    @property
+    def columns(self) -> list[tuple]:
+        return sorted({c for _, c in self.cells})
+
+
+def build_tables(groups: list[Group], metric: str) -> list[Table]:
+    tables: dict[tuple, Table] = {}
+    for g in groups:
+        if g.stat(metric) is None:
+            continue
+        key = (g.family, g.jobs[0]["protocol"])
+        table = tables.setdefault(key, Table(*key))
+        table.cells[(g.row, (g.column, tuple(g.cfg["labels"])))] = g
+    order = list(PAGES), list(PROTOCOL_TITLES)
+    return sorted(tables.values(), key=lambda t: (order[0].index(t.family), order[1].index(t.protocol)))
+
+
+_DESCRIBE = (lambda g: g.cfg["modality"], lambda g: g.cfg["features"]["name"], lambda g: f"{g.cfg['norm']} norm",
+             lambda g: f"{g.cfg['budget']} budget", lambda g: f"split seed {g.cfg['split_seed']}",
+             lambda g: f"tuned, {g.cfg['tuning']['trials']} trials" if g.cfg.get("tuning") else "defaults",
+             lambda g: f"v{g.cfg['method_version']}", lambda g: "hp " + json_digest(g.cfg["hparams"])[:6])
+
+
+def row_names(table: Table) -> dict[tuple, str]:
+    """Method name, plus what differs between its variants when the table has several."""
+    sample = {r: g for (r, _), g in sorted(table.cells.items(), key=lambda kv: str(kv[0]))}
+    names = {}
+    for method in sorted({r[0] for r in sample}):
+        variants = [r for r in sample if r[0] == method]
+        parts = {r: [d(sample[r]) for d in _DESCRIBE] for r in variants}
+        differ = [i for i in range(len(_DESCRIBE)) if len({p[i] for p in parts.values()}) > 1]
+        for r in variants:
+            names[r] = method if len(variants) == 1 else \
+                f"{method} [{', '.join(parts[r][i] for i in differ) or json_digest(list(r))[:6]}]"
+    return names
+
+
+def column_headers(table: Table) -> tuple[dict[tuple, str], list[str]]:
+    """Column titles; a corpus seen with several label sets gets one column per set, tagged L1, L2, ..."""
+    by_name: dict[str, list[tuple]] = defaultdict(list)
+    for col in table.columns:
+        by_name[col[0]].append(col[1])
+    headers, legend, tags = {}, [], {}
+    for name, label_sets in sorted(by_name.items()):
+        for labels in sorted(label_sets):
+            if len(label_sets) == 1:
+                headers[(name, labels)] = name
+                continue
+            if labels not in tags:
+                tags[labels] = f"L{len(tags) + 1}"
+                legend.append(f"{tags[labels]} = {', '.join(labels)}")
+            headers[(name, labels)] = f"{name} [{tags[labels]}]"
+    return headers, legend
+
+
+# ----------------------------------------------------------- significance
+def compare(store: ResultsStore, table: Table, names: dict[tuple, str], metric: str, baseline: str
+            ) -> tuple[list[Comparison], list[str]]:
+    """Every (row, column) against the baseline variant with the same features, norm, budget
+    and split seed; Holm over the paired p-values of the table."""
+    out, unmatched = [], []
+    for row in table.rows:
+        if row[0] == baseline:
+            continue
+        for col in table.columns:
+            if (row, col) not in table.cells:
+                continue
+            a = table.cells[(row, col)]
+            candidates = sorted((r for r in table.rows if r[0] == baseline and r[1:6] == row[1:6]
+                                 and (r, col) in table.cells),
+                                key=lambda r: ((table.cells[(r, col)].cfg.get("tuning") is None)
+                                               != (a.cfg.get("tuning") is None), names[r]))
+            if not candidates:
+                unmatched.append(f"{names[row]} on {col[0]}")
+                continue
+            b = table.cells[(candidates[0], col)]
+            c = paired_test(store, a, b, metric, (names[row], names[candidates[0]]))
+            c.z = unpaired_test(a, b, metric)
+            out.append(c)
+    tested = [c for c in out if c.p is not None]
+    for c, adjusted in zip(tested, stats.holm([c.p for c in tested])):
+        c.holm = adjusted
+    return out, unmatched
+
+
+# ---------------------------------------------------------------- render
+def _p(p: float | None) -> str:
+    return "—" if p is None else "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _cell(stat: dict | None, best: str, star: bool) -> str:
+    if stat is None:
+        return ""
+    text = f"{stat['mean']:.3f} ± {stat['std']:.3f} ({stat['n']})"
+    return (f"**{text}**" if f"{stat['mean']:.3f}" == best else text) + (" *" if star else "")
+
+
+def _test_text(metric: str) -> str:
+    return (f"paired bootstrap of {METRIC_NAMES[metric]} resampling whole test speakers ({RESAMPLES} resamples, "
+            f"seed {SEED}); with fewer than {MIN_BOOTSTRAP_UNITS} test speakers an exact sign-flip test over the "
+            f"per-speaker differences (smallest possible p = 2^-speakers); one-tailed")
+
+
+class Renderer:
+    def __init__(self, store: ResultsStore, metric: str, baseline: str):
+        self.store, self.metric, self.baseline = store, metric, baseline
+        self.figures: dict[str, tuple] = {}  # relative path -> (function, args)
+
+    def figure(self, name: str, fn, *args) -> str:
+        path = f"figures/{name}.png"
+        if path in self.figures:
+            path = f"figures/{name}-{json_digest(list(map(str, args)))[:6]}.png"
+        self.figures[path] = (fn, args)
+        return path
+
+    def table(self, table: Table) -> str:
+        metric, names = self.metric, row_names(table)
+        headers, legend = column_headers(table)
+        comparisons, unmatched = compare(self.store, table, names, metric, self.baseline)
+        starred = {(c.row, c.column) for c in comparisons if c.star}
+        stat = {k: g.stat(metric) for k, g in table.cells.items()}
+        best = {col: max(f"{stat[(r, c)]['mean']:.3f}" for (r, c) in stat if c == col) for col in table.columns}
+        lines = [[names[row]] + [_cell(stat.get((row, col)), best[col], (row, col) in starred)
+                                 for col in table.columns] for row in table.rows]
+        by_name = {}
+        for col in sorted(table.columns, key=lambda c: -len(c[1])):  # a figure goes to the widest label set
+            by_name.setdefault(col[0], col)
+        modalities = defaultdict(set)
+        for (_, col), g in table.cells.items():
+            if by_name[col[0]] == col:
+                modalities[col[0]].add(g.cfg["modality"])
+        reported = reported_for(table.protocol, metric, dict(modalities))
+        for f in reported:
+            lines.append([f"*{f.row_name}*"] + [f"*{f.value:.3f} (reported, not run)*"
+                                                if by_name.get(f.column) == col else "" for col in table.columns])
+        text = [tabulate(lines, headers=["method"] + [headers[c] for c in table.columns], tablefmt="github",
+                         disable_numparse=True), "", f"Cells: mean ± sample std of {METRIC_NAMES[metric]} over "
+                "folds × model seeds (n = jobs). **Bold**: best run in the column."]
+        if legend:
+            text.append("Label sets: " + "; ".join(legend) + ".")
+        text += self.significance(comparisons, unmatched, names, headers)
+        if reported:
+            text.append("\n*Italic rows* are figures the papers report, not run here (never bold, never starred); "
+                        "their set-up differs:")
+            text += [f"- paper {f.paper}, {f.method}, {f.column} ({f.modality}), {f.variant}: {f.note}."
+                     for f in reported]
+        text += confusion_links(self, table, names, headers)
+        return "\n".join(text)
+
+    def significance(self, comparisons, unmatched, names, headers) -> list[str]:
+        if not comparisons and not unmatched:
+            return []
+        tested = sum(c.p is not None for c in comparisons)
+        text = ["", f"`*`: beats `{self.baseline}` (same test items, labels, features, norm, budget and split seed) "
+                f"with p < {ALPHA} after Holm correction over the {tested} paired comparison(s) of this table; "
+                f"test: {_test_text(self.metric)}, on predictions paired by (fold, model seed, item) and "
+                "pooled over folds × seeds. z-test p: the papers' unpaired one-tailed "
+                + ("Fisher r-to-z test on CCC" if self.metric == "ccc" else
+                   "two-proportion z-test on pooled accuracy")
+                + " (treats the two systems' predictions as independent samples; shown, not used for `*`).", ""]
+        if comparisons:
+            rows = [[names[c.row], headers[c.column], names[c.baseline], c.test or "none", "—" if c.delta is None
+                     else f"{c.delta:+.3f}", _p(c.p), _p(c.holm), _p(c.z), "*" if c.star else c.reason]
+                    for c in comparisons]
+            text.append(tabulate(rows, headers=["significance: method", "column", "baseline", "paired test",
+                                                f"Δ {METRIC_NAMES[self.metric]} (pooled)", "p", "p (Holm)",
+                                                "z-test p", "star / why not"],
+                                 tablefmt="github", disable_numparse=True))
+        if unmatched:
+            text.append(f"\nNo `{self.baseline}` run with the same features, norm, budget and split seed "
+                        f"(not tested): {'; '.join(unmatched)}.")
+        return text
+
+    def page(self, family: str, tables: list[Table], groups: list[Group]) -> str:
+        title = PAGES[family][1]
+        text = [f"# {title}", "", f"Metric: {METRIC_NAMES[self.metric]}; baseline for `*`: `{self.baseline}`. "
+                "Generated by `harness leaderboard` from the results store; see [index.md](index.md).", ""]
+        for table in tables:
+            text += [f"## {PROTOCOL_TITLES[table.protocol]}", "", self.table(table)]
+            if table.protocol == "cross" and family == "cross-corpus":
+                text += heatmap_links(self, table, groups, row_names(table))
+            text.append("")
+        return "\n".join(text)
+
+
+def index_page(jobs: list[dict], tables: list[Table], metric: str, baseline: str) -> str:
+    text = ["# Leaderboards", "", f"Generated by `harness leaderboard` from the results store alone: "
+            f"{len(jobs)} stored job(s). Metric: {METRIC_NAMES[metric]}; `*` marks a significant gain over "
+            f"`{baseline}` (paired test, Holm-corrected; each page says which). Regenerating from the same "
+            "store gives the same files byte for byte.", "", "## Pages", ""]
+    rows = []
+    for family, (page, title) in PAGES.items():
+        mine = [t for t in tables if t.family == family]
+        if mine:
+            rows.append([f"[{page}]({page})", title, "; ".join(
+                f"`{t.protocol}`: {len(t.rows)} method row(s) × {len(t.columns)} column(s)" for t in mine)])
+    text += [tabulate(rows, headers=["page", "holds", "tables"], tablefmt="github", disable_numparse=True), ""]
+    counts = [("harness version", Counter(j["versions"].get("emo-transfer-harness", "unknown") for j in jobs)),
+              ("git commit", Counter(j["git_commit"] for j in jobs)),
+              ("corpus fingerprint (config data)", Counter(f"{c} {fp}" for j in jobs
+                                                           for c, fp in j["config"]["data"].items()))]
+    text += ["## Provenance", ""]
+    for what, counter in counts:
+        text += [tabulate(sorted(counter.items()), headers=[what, "jobs"], tablefmt="github",
+                          disable_numparse=True), ""]
+    fingerprints = Counter(c for c, _ in {(c, fp) for j in jobs for c, fp in j["config"]["data"].items()})
+    changed = sorted(c for c, n in fingerprints.items() if n > 1)
+    if changed:
+        text += [f"Note: {', '.join(changed)} appear with more than one fingerprint: their item lists changed "
+                 "between runs, so their rows may not be comparable.", ""]
+    known = default_registry().components("corpora")  # a corpus not installed here is not marked
+    synthetic = sorted({c for j in jobs for c in j["config"]["data"]} & {c.name for c in known if c.cls.synthetic})
+    if synthetic:
+        text += [f"Synthetic corpora (generated, not recordings): {', '.join(synthetic)}.", ""]
+    return "\n".join(text)
+
+
+def write_leaderboards(results: Path, out: Path, metric: str = "uar", baseline: str = "classic") -> list[Path]:
+    """Render every page and figure into ``out``; returns the files written (sorted)."""
+    if metric not in METRICS:
+        raise HarnessError(f"unknown --metric {metric!r}; known: {', '.join(METRICS)}")
+    if not (Path(results) / ResultsStore.FILE).is_file():
+        raise HarnessError(f"no results store in {results} (expected {ResultsStore.FILE})")
+    store = ResultsStore(results)
+    jobs = store.jobs()
+    if not jobs:
+        raise HarnessError(f"{Path(results) / ResultsStore.FILE}: no stored jobs to show")
+    key = METRICS[metric]
+    groups = group_jobs(jobs)
+    tables = build_tables(groups, key)
+    if not tables:
+        raise HarnessError(f"{Path(results) / ResultsStore.FILE}: no job has the metric {key!r}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    render = Renderer(store, key, baseline)
+    pages = {"index.md": index_page(jobs, tables, key, baseline)}
+    for family in PAGES:
+        mine = [t for t in tables if t.family == family]
+        if mine:
+            pages[PAGES[family][0]] = render.page(family, mine, groups)
+    for name, text in pages.items():
+        (out / name).write_bytes((text.rstrip("\n") + "\n").encode("utf-8"))
+    for path, (fn, args) in sorted(render.figures.items()):
+        fn(out / path, *args)
+    written = sorted([*pages, *render.figures])
+    _clean(out, set(written))
+    (out / MANIFEST).write_bytes(("\n".join(written) + "\n").encode("utf-8"))
+    return [out / p for p in written]
+
+
+def _clean(out: Path, written: set[str]) -> None:
+    """Remove what an earlier run wrote and this one did not (never a file in KEEP)."""
+    manifest = out / MANIFEST
+    old = manifest.read_text("utf-8").splitlines() if manifest.is_file() else []
+    figures = out / "figures"
+    owned = set(old) | ({p.relative_to(out).as_posix() for p in figures.glob("*.png")} if figures.is_dir() else set())
+    for rel in sorted(owned - written):
+        if Path(rel).name not in KEEP and ".." not in Path(rel).parts and (out / rel).is_file():
+            (out / rel).unlink()

@@ -1,0 +1,283 @@
+"""Running a request: plan, prepare the data, then fit, evaluate and store each job.
+
+The runner owns the loops.  Jobs whose record is already in the store are not
+run again, so an interrupted run resumes where it stopped.  A job that appears
+in several experiments (a within-corpus run that is also a cross-corpus
+reference) runs once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from harness.data.digest import derive_seed
+from harness.data.targets import stack_targets
+from harness.errors import HarnessError
+from harness.execution.evaluation import checked_outputs, metrics_of, predictions_of
+from harness.execution.sweep import SweepOptions, SweepOutcome, run_sweep
+from harness.experiment.auxiliary import auxiliary_sets
+from harness.experiment.jobs import JobSpec, RunRequest
+from harness.experiment.preparation import DataPreparer, Prepared
+from harness.experiment.pretraining import parse_spec, pretraining_sets
+from harness.experiment.protocols import Fold
+from harness.features.cache import FeatureCache
+from harness.features.normalize import NORMS, standardise
+from harness.learning import space as hspace
+from harness.learning.method import BUDGETS, FeatureSet
+from harness.learning.metrics import PRIMARY_METRIC
+from harness.learning.postprocess import apply_chain, choose_chain
+from harness.learning.tuning import default_storage, study_name, tune
+from harness.paths import default_cache_dir
+from harness.registry import Registry, default_registry
+from harness.results.provenance import git_commit, package_versions
+from harness.results.store import JobRecord, Prediction
+
+
+class Runner:
+    def __init__(self, request: RunRequest, registry: Registry | None = None):
+        self.request = request
+        self.registry = registry or default_registry()
+        self._validate()
+        cache = FeatureCache((request.cache or default_cache_dir()) / "features")
+        self._auxiliary: dict = {}
+        self.data = DataPreparer(request, self.registry, cache)
+
+    def _validate(self) -> None:
+        r = self.request
+        if not r.methods:
+            raise HarnessError("no method given (--method NAME); known methods: "
+                               + ", ".join(self.registry.names("methods")))
+        for m in r.methods:
+            self.registry.method(m)
+        for c in dict.fromkeys(r.corpora + r.sources + r.targets):
+            self.registry.corpus(c)
+        if r.norm not in NORMS:
+            raise HarnessError(f"unknown --norm {r.norm!r}; known: {', '.join(NORMS)}")
+        if r.budget not in BUDGETS:
+            raise HarnessError(f"unknown --budget {r.budget!r}; known: {', '.join(BUDGETS)}")
+        if r.seeds < 1:
+            raise HarnessError(f"--seeds must be at least 1 (got {r.seeds})")
+        if r.folds < 2:
+            raise HarnessError(f"--folds must be at least 2 (got {r.folds})")
+        if not 0 <= r.split_seed < 2**32:
+            raise HarnessError(f"--split-seed must be in [0, 2**32) (got {r.split_seed})")
+        named = set(r.corpora + r.sources + r.targets)
+        for name in r.corpus_paths:
+            if name not in named:
+                raise HarnessError(f"--corpus-path {name}=...: {name!r} is not a corpus of this run "
+                                   f"({', '.join(sorted(named)) or 'none'})")
+        for m in r.hparams:
+            if m not in r.methods:
+                raise HarnessError(f"hyperparameters given for {m!r}, which is not run")
+        self.hparams = {m: hspace.resolve(m, self.registry.method(m).space, r.hparams.get(m, {}))
+                        for m in r.methods}
+        self.supervised = any(self.registry.method(m).uses_target_labels for m in r.methods)
+        if self.supervised:
+            within = [p for p in r.protocols if p not in ("cross", "multi", "cross-adapt", "multi-adapt")]
+            if within:
+                users = [m for m in r.methods if self.registry.method(m).uses_target_labels]
+                raise HarnessError(f"method(s) {users} train with labelled target data and run under the "
+                                   f"cross-corpus protocols only (cross, multi, which then hold out a labelled "
+                                   f"adaptation part of the target); not under {within}")
+        if r.aux_corpus is not None:
+            self.registry.corpus(r.aux_corpus)
+            if not any(self.registry.method(m).uses_auxiliary for m in r.methods):
+                raise HarnessError("--aux-corpus is given but no method of the run uses an auxiliary modality")
+        if not 0 < r.adapt_fraction < 1:
+            raise HarnessError(f"--adapt-fraction must be in (0, 1) (got {r.adapt_fraction})")
+        for spec in r.pretrain:
+            self.registry.corpus(parse_spec(spec)[0])
+        if r.pretrain and not any(self.registry.method(m).uses_pretraining for m in r.methods):
+            raise HarnessError("--pretrain is given but no method of the run trains in stages (e.g. jdcd)")
+        if r.annotation_delay < 0:
+            raise HarnessError(f"--annotation-delay must be 0 or more seconds (got {r.annotation_delay})")
+        if r.trials < 0:
+            raise HarnessError(f"--trials must be 0 (no tuning) or more (got {r.trials})")
+        self.tuning = {m: None if r.trials == 0 else
+                       {"trials": r.trials, "fixed": {k: self.hparams[m][k] for k in r.hparams.get(m, {})}}
+                       for m in r.methods}
+
+    def check_methods(self, prep: Prepared) -> None:
+        """Every method of the run accepts the experiment's feature kind and task."""
+        for m in self.request.methods:
+            cls = self.registry.method(m)
+            if prep.kind not in cls.accepted_inputs():
+                raise HarnessError(
+                    f"method {m!r} reads {'/'.join(cls.accepted_inputs())} features, but "
+                    f"{prep.feature_identity.get('name')!r} gives {prep.kind} features; choose an extractor "
+                    f"of a kind it reads (harness list features), e.g. --features "
+                    f"{prep.report['modality']}=NAME")
+            if prep.task not in cls.tasks:
+                raise HarnessError(f"method {m!r} does {'/'.join(cls.tasks)}, not {prep.task} "
+                                   f"({'/'.join(prep.dimensions)} of {', '.join(prep.experiment.corpora)})")
+        if self.request.postprocess and not prep.report.get("time_continuous"):
+            raise HarnessError("--postprocess applies to time-continuous regression targets (RECOLA) only")
+
+    def regression(self, prep: Prepared) -> dict | None:
+        if prep.task != "regression":
+            return None
+        out = {"dimensions": list(prep.dimensions)}
+        if prep.report.get("time_continuous"):
+            out.update(annotation_delay=self.request.annotation_delay, postprocess=self.request.postprocess)
+        return out
+
+    def specs(self, prep: Prepared) -> list[tuple[JobSpec, Fold]]:
+        r, e = self.request, prep.experiment
+        self.check_methods(prep)
+        return [
+            (JobSpec(method=m, method_version=self.registry.method(m).version, hparams=self.hparams[m],
+                     protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
+                     fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
+                     modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
+                     budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
+                     labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m],
+                     auxiliary=self.auxiliary(prep, fold)[2] if self.registry.method(m).uses_auxiliary else None,
+                     regression=self.regression(prep),
+                     pretraining=self.pretraining(prep, fold, self.registry.method(m).uses_target_labels)[1]
+                     if r.pretrain and self.registry.method(m).uses_pretraining else None),
+             fold)
+            for m in r.methods for fold in prep.folds for seed in range(r.seeds)
+            # methods that need labelled target data have no within-corpus reference
+            if fold.adapt or not self.registry.method(m).uses_target_labels
+        ]
+
+    def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
+                     ) -> dict[str, FeatureSet]:
+        """Train / valid / test feature sets of a fold, standardised as requested;
+        global statistics come from the ``train_side`` parts only."""
+        parts = fold.parts()
+        index = {lab: i for i, lab in enumerate(prep.labels)}
+        if prep.kind == "vector":
+            x = {p: np.stack([prep.features[k] for k in keys]) for p, keys in parts.items()}
+        else:  # ragged: one (T_i, D) sequence or (S_i, ...) segment stack per item
+            x = {p: [prep.features[k] for k in keys] for p, keys in parts.items()}
+        speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
+        x = standardise(x, speakers, self.request.norm, train_side)
+        return {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
+                              domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
+                              y=None if prep.task == "regression" else
+                              np.array([index[prep.items[k].label] for k in keys], dtype=np.int64),
+                              targets=_targets(prep, keys), dimensions=prep.dimensions,
+                              target_domain=prep.experiment.test_corpus, kind=prep.kind)
+                for p, keys in parts.items()}
+
+    def pretraining(self, prep: Prepared, fold: Fold, target_labels: bool = False):
+        """(pre-training sets, identity) of a fold for staged methods, built once; methods
+        that use target labels may pre-train on the target's adaptation part."""
+        target_labels = target_labels and bool(fold.adapt)
+        key = (prep.experiment, fold.name, "pretraining", target_labels)
+        if key not in self._auxiliary:
+            self._auxiliary[key] = pretraining_sets(self.data, prep, fold, self.request.pretrain, target_labels)
+        return self._auxiliary[key]
+
+    def auxiliary(self, prep: Prepared, fold: Fold):
+        """(aux train, aux valid, identity) of a fold for crossmodal methods, built once."""
+        key = (prep.experiment, fold.name)
+        if key not in self._auxiliary:
+            self._auxiliary[key] = auxiliary_sets(self.data, prep, fold)
+        return self._auxiliary[key]
+
+    def training_data(self, prep: Prepared, fold: Fold, supervised: bool, refit: bool = False
+                      ) -> tuple[FeatureSet, FeatureSet, FeatureSet]:
+        """(train, valid, test) for one method.  Methods that use target labels also get the
+        fold's adaptation part (labelled target items) and its validation part; for a refit
+        the validation parts join the training side.  Global statistics come from the
+        training side only."""
+        side = ("train", "adapt") if supervised else ("train",)
+        if refit:
+            side += ("valid", "adapt_valid") if supervised else ("valid",)
+        data = self.feature_sets(prep, fold, side)
+        train, valid = data["train"], data["valid"]
+        if supervised:
+            train, valid = FeatureSet.concat(train, data["adapt"]), FeatureSet.concat(valid, data["adapt_valid"])
+        return train, valid, data["test"]
+
+    def run_job(self, spec: JobSpec, fold: Fold, prep: Prepared) -> tuple[JobRecord, list[Prediction]]:
+        start = time.perf_counter()
+        method_cls = self.registry.method(spec.method)
+        supervised = bool(fold.adapt) and method_cls.uses_target_labels
+        train, valid, test = self.training_data(prep, fold, supervised)
+        if method_cls.uses_auxiliary:
+            train.aux, valid.aux, _ = self.auxiliary(prep, fold)
+        if method_cls.uses_pretraining and self.request.pretrain:
+            train.extra = self.pretraining(prep, fold, supervised)[0]
+        hparams, tuning = spec.hparams, None
+        if spec.tuning:
+            # the tuner sees the fold's training and validation parts, never its test part
+            hparams, tuning = self.tune(spec, method_cls, train, valid)
+        method = method_cls(hparams, seed=spec.model_seed, budget=spec.budget)
+        training = {"selection": method.fit(train, valid) or {}}
+        # the validation part as predicted by the model selected on it (before any refit):
+        # what decision-level fusion and the post-processing chain are fitted on
+        valid_out = checked_outputs(spec.method, valid, method.predict(valid)) if len(valid) else None
+        if spec.refit:
+            if spec.norm == "global":
+                # selection saw statistics of the training side only; the refit's training
+                # side includes the validation parts, so global statistics are recomputed
+                train, valid, test = self.training_data(prep, fold, supervised, refit=True)
+                if method_cls.uses_auxiliary:
+                    train.aux, valid.aux, _ = self.auxiliary(prep, fold)
+                if method_cls.uses_pretraining and self.request.pretrain:
+                    train.extra = self.pretraining(prep, fold, supervised)[0]
+            training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
+        outputs = checked_outputs(spec.method, test, method.predict(test))
+        report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
+                  "training": _plain(training), "target_labels_used": supervised}
+        if (spec.regression or {}).get("postprocess"):
+            if valid_out is None:
+                raise HarnessError(f"{spec.fold}: --postprocess needs a validation part")
+            step = prep.items[test.keys[0]].series_step
+            chain = choose_chain(valid_out, valid.targets, train.targets, prep.dimensions, step)
+            report["postprocess"] = {"raw": metrics_of(test, outputs), "chain": chain}
+            outputs = apply_chain(chain, outputs, prep.dimensions)
+        metrics = metrics_of(test, outputs)
+        predictions = predictions_of(test, outputs, prep.items)
+        if valid_out is not None:
+            predictions += predictions_of(valid, valid_out, prep.items, part="valid")
+        if tuning is not None:
+            report["tuning"] = _plain(tuning)
+        record = JobRecord(
+            job_id=spec.job_id, config=spec.config(), method=spec.method, protocol=spec.protocol,
+            train_corpora=list(spec.train_corpora), test_corpus=spec.test_corpus, fold=spec.fold,
+            split_seed=spec.split_seed, model_seed=spec.model_seed, hparams=hparams,
+            metrics=metrics, report=report, versions=package_versions(), git_commit=git_commit(),
+            wall_time=time.perf_counter() - start)
+        return record, predictions
+
+    def tune(self, spec: JobSpec, method_cls, train: FeatureSet, valid: FeatureSet):
+        """Best hyperparameters on the fold's inner validation part (one study per fold)."""
+        identity = {**spec.study_identity(), "space": {k: repr(p) for k, p in method_cls.space.items()}}
+        metric = PRIMARY_METRIC["classification" if spec.regression is None else "regression"]
+
+        def score(method, data: FeatureSet) -> float:
+            return metrics_of(data, checked_outputs(spec.method, data, method.predict(data)))[metric]
+
+        return tune(method_cls, spec.tuning["fixed"], train, valid, score,
+                    trials=spec.tuning["trials"], name=study_name(identity),
+                    storage=self.request.storage or default_storage(self.request.results),
+                    budget=spec.budget, seed=derive_seed("tune", spec.fold_digest, spec.split_seed))
+
+    def run(self, options: SweepOptions | None = None) -> SweepOutcome:
+        """Run every job of the request not yet stored, as one sweep (see :mod:`harness.execution.sweep`:
+        plan, claims, executors, devices)."""
+        return run_sweep(self, options)
+
+
+def _plain(obj):
+    """JSON-friendly copy (numpy scalars to Python)."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _targets(prep: Prepared, keys) -> np.ndarray | list | None:
+    """Regression targets of ``keys``: (N, K) utterance values or a list of (T_i, K) series."""
+    if prep.targets is None:
+        return None
+    return stack_targets([prep.targets[k] for k in keys], len(prep.dimensions))

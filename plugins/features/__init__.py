@@ -1,0 +1,1 @@
+"""Feature extractors (``harness_features``): one media file (or table row) -> one array."""

@@ -1,0 +1,1 @@
+"""Decision-level fusion strategies (``harness_fusions``), fitted on stored validation posteriors."""
