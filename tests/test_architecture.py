@@ -149,9 +149,9 @@ def test_the_flat_layouts_import_paths_give_the_same_modules(old):
 
 
 def test_public_names_of_the_packages_that_replaced_modules():
+    from harness.cli import main
     from harness.data import Corpus, Item, examples  # noqa: F401  (corpus adapters import these)
     from harness.features import AudioFeatureExtractor, FeatureCache, FeatureExtractor, extract_features  # noqa: F401
-    from harness.cli import main
 
     assert callable(main)
 
