@@ -20,12 +20,14 @@ def is_regression(job: dict) -> bool:
 CROSS_FAMILY = ("cross", "multi", "cross-adapt", "multi-adapt")
 
 
-def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> list[dict]:
+def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
+                   reused: dict[str, str] | None = None) -> list[dict]:
     """One row per (method, protocol, corpora, features, ...) with mean/std over folds and seeds.
 
-    ``roles`` marks the jobs that were run as a cross-corpus reference.
+    ``roles`` marks the jobs that were run as a cross-corpus reference; ``reused`` the stored
+    jobs that stand in for jobs of other code (``--reuse-stale``), counted per row.
     """
-    roles = roles or {}
+    roles, reused = roles or {}, reused or {}
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for job in jobs:
         groups[group_key(job, roles.get(job["job_id"], "main"))].append(job)
@@ -39,7 +41,9 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None) -> lis
                "jobs": len(members), "folds": len({m["fold"] for m in members}),
                "seeds": len({m["model_seed"] for m in members}),
                "wall_time": sum(m["wall_time"] for m in members),
-               "regression": members[0]["config"].get("regression")}
+               "regression": members[0]["config"].get("regression"),
+               "stale": sum(m["job_id"] in reused for m in members),
+               "job_ids": [m["job_id"] for m in members]}
         names = SUMMARY_METRICS
         if row["regression"]:
             names = REGRESSION_METRICS + tuple(f"ccc_{d}" for d in row["regression"]["dimensions"])
@@ -96,7 +100,8 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
         where = name(r["test"]) if r["protocol"] not in CROSS_FAMILY else \
             "+".join(name(c) for c in r["train"]) + " → " + name(r["test"])
         protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
-        method = r["method"] + (f" (tuned, {r['tuning']['trials']} trials)" if r.get("tuning") else "")
+        method = r["method"] + (f" (tuned, {r['tuning']['trials']} trials)" if r.get("tuning") else "") \
+            + ("‡" if r.get("stale") else "")
         table.append([method, protocol, where, f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
                       _fmt(r["uar"]), _fmt(r["war"]), _fmt(r["macro_f1"]),
                       f"{r['drop_uar']:+.3f}" if "drop_uar" in r else "", f"{r['wall_time']:.1f}"])
@@ -106,6 +111,9 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
     if any("drop_uar" in r for r in rows):
         notes.append("Δ UAR vs within: cross-corpus UAR minus the within-corpus UAR of the same "
                      "method on the target, on the same labels.")
+    if any(r.get("stale") for r in rows):
+        notes.append(f"‡ {sum(r.get('stale', 0) for r in rows)} job(s) reused from the store although they were "
+                     f"produced by other code (--reuse-stale); run without it to recompute them.")
     if any(c in synthetic for r in rows for c in r["train"] + [r["test"]]):
         notes.append("† synthetic demo corpus (generated, not real recordings).")
     if regression:
@@ -132,5 +140,7 @@ def json_document(jobs: list[dict], rows: list[dict], outcome) -> str:
                  for job in jobs],
         "summary": rows,
         "ran": outcome.ran, "skipped": outcome.skipped, "wall_time": outcome.wall_time,
+        "stale": {"found": dict(getattr(outcome, "stale", {})), "changed": dict(getattr(outcome, "changed", {})),
+                  "reused": dict(getattr(outcome, "reused", {}))},
     }
     return json.dumps(doc, indent=2, sort_keys=True)

@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="torch device of the jobs (default auto: cuda when available, else cpu)")
     run.add_argument("--retry-failed", action="store_true",
                      help="run again the jobs whose last attempt failed (default: report and skip them)")
+    run.add_argument("--reuse-stale", action="store_true",
+                     help="reuse stored jobs produced by other code (the method's, the core's or an extractor's "
+                          "code changed) instead of running them again; their rows are marked ‡")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -159,9 +162,9 @@ def cmd_run(args) -> int:
 
     runner = Runner(request)
     outcome = runner.run(SweepOptions(executor=args.executor, address=args.address, device=args.device,
-                                      retry_failed=args.retry_failed))
+                                      retry_failed=args.retry_failed, reuse_stale=args.reuse_stale))
     jobs = ResultsStore(args.results).jobs(outcome.job_ids)
-    rows = summarise_jobs(jobs, outcome.roles)
+    rows = summarise_jobs(jobs, outcome.roles, outcome.reused)
     if args.json:
         print(json_document(jobs, rows, outcome))
     else:

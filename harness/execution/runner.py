@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from harness.data.code_digest import job_code
 from harness.data.digest import derive_seed
 from harness.data.targets import stack_targets
 from harness.errors import HarnessError
@@ -124,24 +125,29 @@ class Runner:
         return out
 
     def specs(self, prep: Prepared) -> list[tuple[JobSpec, Fold]]:
-        r, e = self.request, prep.experiment
+        r = self.request
         self.check_methods(prep)
-        return [
-            (JobSpec(method=m, method_version=self.registry.method(m).version, hparams=self.hparams[m],
-                     protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
-                     fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
-                     modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
-                     budget=r.budget, refit=r.refit and self.registry.method(m).refits(),
-                     labels=prep.labels, data=prep.fingerprints, tuning=self.tuning[m],
-                     auxiliary=self.auxiliary(prep, fold)[2] if self.registry.method(m).uses_auxiliary else None,
-                     regression=self.regression(prep),
-                     pretraining=self.pretraining(prep, fold, self.registry.method(m).uses_target_labels)[1]
-                     if r.pretrain and self.registry.method(m).uses_pretraining else None),
-             fold)
-            for m in r.methods for fold in prep.folds for seed in range(r.seeds)
-            # methods that need labelled target data have no within-corpus reference
-            if fold.adapt or not self.registry.method(m).uses_target_labels
-        ]
+        return [(self.spec(m, prep, fold, seed), fold)
+                for m in r.methods for fold in prep.folds for seed in range(r.seeds)
+                # methods that need labelled target data have no within-corpus reference
+                if fold.adapt or not self.registry.method(m).uses_target_labels]
+
+    def spec(self, method: str, prep: Prepared, fold: Fold, seed: int) -> JobSpec:
+        """The job of ``method`` on ``fold`` with model seed ``seed``."""
+        r, e, cls = self.request, prep.experiment, self.registry.method(method)
+        auxiliary = self.auxiliary(prep, fold)[2] if cls.uses_auxiliary else None
+        pretraining = (self.pretraining(prep, fold, cls.uses_target_labels)[1]
+                       if r.pretrain and cls.uses_pretraining else None)
+        extractors = [self.registry.feature(n) for n in _extractor_names([prep.feature_identity, auxiliary,
+                                                                         pretraining])]
+        return JobSpec(method=method, method_version=cls.version, hparams=self.hparams[method],
+                       protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
+                       fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
+                       modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
+                       budget=r.budget, refit=r.refit and cls.refits(), labels=prep.labels,
+                       data=prep.fingerprints, tuning=self.tuning[method], auxiliary=auxiliary,
+                       regression=self.regression(prep), pretraining=pretraining,
+                       code=job_code(cls, extractors))
 
     def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
                      ) -> dict[str, FeatureSet]:
@@ -243,7 +249,7 @@ class Runner:
             train_corpora=list(spec.train_corpora), test_corpus=spec.test_corpus, fold=spec.fold,
             split_seed=spec.split_seed, model_seed=spec.model_seed, hparams=hparams,
             metrics=metrics, report=report, versions=package_versions(), git_commit=git_commit(),
-            wall_time=time.perf_counter() - start)
+            wall_time=time.perf_counter() - start, config_key=spec.config_key)
         return record, predictions
 
     def tune(self, spec: JobSpec, method_cls, train: FeatureSet, valid: FeatureSet):
@@ -274,6 +280,20 @@ def _plain(obj):
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
+
+
+def _extractor_names(identities) -> list[str]:
+    """Names of the feature extractors found in (nested) extractor identities."""
+    found: list[str] = []
+    for ident in identities:
+        if isinstance(ident, dict):
+            if {"name", "version", "params"} <= set(ident):
+                found.append(ident["name"])
+            else:
+                found += _extractor_names(ident.values())
+        elif isinstance(ident, (list, tuple)):
+            found += _extractor_names(ident)
+    return sorted(set(found))
 
 
 def _targets(prep: Prepared, keys) -> np.ndarray | list | None:

@@ -52,6 +52,9 @@ class SweepOptions:
     address: str | None = None
     device: str = "auto"
     retry_failed: bool = False
+    #: a job stored from other code (same config, other code digests): reuse it, marked, instead of
+    #: running it again
+    reuse_stale: bool = False
     #: job workers (local processes, Ray CPUs); None: the request's ``workers``, else every core
     workers: int | None = None
 
@@ -78,6 +81,12 @@ class SweepOutcome:
     #: seconds from the executor's first job to the last result saved (no preparation)
     job_seconds: float = 0.0
     open_seconds: float = 0.0
+    #: job id -> the stored job of the same config produced by other code (what changed: ``changed``)
+    stale: dict[str, str] = field(default_factory=dict)
+    #: job id -> what of its code changed since the stored job ("method classic", "core", ...)
+    changed: dict[str, str] = field(default_factory=dict)
+    #: stored job id -> job id, for the stale jobs reused (``--reuse-stale``) instead of run
+    reused: dict[str, str] = field(default_factory=dict)
 
 
 def describe(spec: JobSpec) -> str:
@@ -162,6 +171,7 @@ def run_sweep(runner, options: SweepOptions | None = None):
 
     done, failures = store.done_ids(), store.failures()
     todo = [j for j in tasks if j not in done]
+    todo = _stale(todo, tasks, store, options.reuse_stale, outcome)
     outcome.skipped = len(tasks) - len(todo)
     retry = {j for j in todo if j in failures} if options.retry_failed else set()
     outcome.failed_before = {j: failures[j]["error"] for j in todo if j in failures and j not in retry}
@@ -195,6 +205,44 @@ def run_sweep(runner, options: SweepOptions | None = None):
             f"`harness run ... --retry-failed` runs them again")
     outcome.wall_time = time.perf_counter() - start
     return outcome
+
+
+def code_changes(stored: dict | None, current: dict | None) -> str:
+    """What differs between a stored job's code digests and the current ones, in words."""
+    if not stored:
+        return "code not recorded (stored before jobs carried code digests)"
+    current = current or {}
+    parts = [part for part in ("method", "core") if stored.get(part) != current.get(part)]
+    was, now = stored.get("features", {}), current.get("features", {})
+    parts += [f"extractor {n}" for n in sorted(set(was) | set(now)) if was.get(n) != now.get(n)]
+    return ", ".join(parts) or "code digests differ"
+
+
+def _stale(todo: list[str], tasks: dict[str, Task], store: ResultsStore, reuse: bool, outcome) -> list[str]:
+    """Jobs to run of ``todo``, after looking for each one stored from other code (same config,
+    other code digests): the user is told; with ``reuse`` the stored job stands in, marked."""
+    keys = {j: tasks[j].spec.config_key for j in todo}
+    stored = store.by_config_key(keys.values())
+    for job_id, key in keys.items():
+        older = [s for s in stored.get(key, []) if s["job_id"] != job_id]
+        if older:
+            outcome.stale[job_id] = older[0]["job_id"]
+            spec = tasks[job_id].spec
+            outcome.changed[job_id] = f"{spec.method}: {code_changes(older[0]['code'], spec.code)}"
+    if not outcome.stale:
+        return todo
+    what = sorted(set(outcome.changed.values()))
+    if reuse:
+        for job_id, old in outcome.stale.items():
+            outcome.reused[old] = job_id
+            outcome.roles[old] = outcome.roles.pop(job_id)
+        outcome.job_ids = [outcome.stale.get(j, j) for j in outcome.job_ids]
+        log(f"{len(outcome.stale)} job(s) reused from the store although they were produced by other code "
+            f"({'; '.join(what)}); their rows are marked as such (--reuse-stale)")
+        return [j for j in todo if j not in outcome.stale]
+    log(f"{len(outcome.stale)} job(s) of this run are in the store from other code ({'; '.join(what)}): "
+        f"running them again (--reuse-stale reuses the stored results instead, marked as such)")
+    return todo
 
 
 def _run_wave(wave, executor, store, owner, tasks, outcome, bar, retry) -> None:

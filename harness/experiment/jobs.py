@@ -160,12 +160,15 @@ class JobSpec:
     pretraining: dict | None = None
     #: None (classification), or the regression's dimensions, annotation delay and post-processing
     regression: dict | None = None
+    #: digests of the code behind the result: the method's, the core's, each extractor's
+    #: (:func:`harness.data.code_digest.job_code`); None only for specs built by hand
+    code: dict | None = None
 
     def config(self) -> dict:
         cfg = asdict(self)
         cfg["train_corpora"] = list(self.train_corpora)
         cfg["labels"] = list(self.labels)
-        for optional in ("tuning", "auxiliary", "regression", "pretraining"):  # absent: job ids stay what they were before these existed
+        for optional in ("tuning", "auxiliary", "regression", "pretraining", "code"):  # absent: job ids stay what they were before these existed
             if cfg[optional] is None:
                 del cfg[optional]
         return cfg
@@ -182,3 +185,15 @@ class JobSpec:
     @property
     def job_id(self) -> str:
         return json_digest(self.config(), 20)
+
+    @property
+    def config_key(self) -> str:
+        """The id this job has without its code digests: a stored job with the same key and
+        another id was produced by other code (the id of a job stored before code digests
+        existed equals its key)."""
+        return config_key(self.config())
+
+
+def config_key(config: dict) -> str:
+    """:attr:`JobSpec.config_key` of a stored config."""
+    return json_digest({k: v for k, v in config.items() if k != "code"}, 20)

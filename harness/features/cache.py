@@ -38,7 +38,7 @@ class FeatureCache:
         (``ident``: the extractor's identity as JSON, when the caller computed it once)."""
         digest = extractor.item_digest(source) if isinstance(source, Item) else content_digest(source)
         if ident is None:
-            ident = json.dumps(extractor.identity(), sort_keys=True, default=str)
+            ident = json.dumps(extractor.cache_identity(), sort_keys=True, default=str)
         return hashlib.sha256(f"{digest}|{ident}".encode()).hexdigest()
 
     def _file(self, name: str, key: str) -> Path:

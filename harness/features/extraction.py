@@ -90,7 +90,7 @@ def extract_features(
     features: dict[str, np.ndarray] = {}
     missing: list[tuple[Item, str]] = []
     failures: list[tuple[Item, str]] = []
-    ident = json.dumps(extractor.identity(), sort_keys=True, default=str)  # library versions: slow
+    ident = json.dumps(extractor.cache_identity(), sort_keys=True, default=str)  # library versions: slow
     for item in items:
         try:
             key = cache.key(item, extractor, ident)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from harness.data.audio import AUDIO_PIPELINE_VERSION, load_audio
+from harness.data.code_digest import code_digest
 from harness.data.corpus import Item
 from harness.data.digest import content_digest
 from harness.errors import HarnessError
@@ -71,6 +72,11 @@ class FeatureExtractor:
         if deps:
             ident["dependencies"] = deps
         return ident
+
+    def cache_identity(self) -> dict:
+        """:meth:`identity` plus a digest of the extractor's code (its module and what it imports,
+        decoding included): the cache key, so that editing an extractor recomputes its features."""
+        return {**self.identity(), "code": code_digest([type(self).__module__])}
 
     def extract(self, path: Path) -> np.ndarray:
         """Return the features of one file; append conversions applied to ``self.notes``."""

@@ -25,19 +25,21 @@ def package_versions() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def git_commit() -> str:
-    """The commit of the harness source tree (``+dirty`` with local changes), or ``unknown``."""
-    here = Path(__file__).resolve().parent
+    """The commit of the harness source tree, ``+dirty`` when it has changes or untracked files
+    (what the stored job's ``git_commit`` says), or ``unknown`` (not a git checkout)."""
+    root = Path(__file__).resolve().parents[2]  # harness/results/provenance.py -> the checkout
     try:
-        top = subprocess.run(["git", "-C", str(here), "rev-parse", "--show-toplevel"], capture_output=True,
+        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
                              text=True, timeout=10)
         # only the harness's own checkout counts, not a repository it happens to be installed in
-        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != here.parent:
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root:
             return "unknown"
-        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                               text=True, timeout=10)
         if head.returncode != 0:
             return "unknown"
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+        # untracked files count (a new plugin module is code), ignored ones (results, caches) do not
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"],
                                capture_output=True, text=True, timeout=10)
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     versions     TEXT NOT NULL,
     git_commit   TEXT NOT NULL,
     wall_time    REAL NOT NULL,
-    finished_at  TEXT NOT NULL
+    finished_at  TEXT NOT NULL,
+    config_key   TEXT
 );
 CREATE TABLE IF NOT EXISTS predictions (
     job_id     TEXT NOT NULL REFERENCES jobs(job_id),
@@ -150,6 +151,9 @@ class JobRecord:
     git_commit: str
     wall_time: float
     finished_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    #: the job's id without its code digests (:attr:`harness.experiment.jobs.JobSpec.config_key`);
+    #: empty: the job id (a job whose config has no code digests)
+    config_key: str = ""
 
 
 @dataclass
@@ -176,6 +180,11 @@ class ResultsStore:
             columns = {r[1] for r in db.execute("PRAGMA table_info(predictions)")}
             if "part" not in columns:  # a store written before validation predictions were kept
                 db.execute("ALTER TABLE predictions ADD COLUMN part TEXT NOT NULL DEFAULT 'test'")
+            if "config_key" not in {r[1] for r in db.execute("PRAGMA table_info(jobs)")}:
+                # a store written before jobs carried code digests: their key is their id
+                db.execute("ALTER TABLE jobs ADD COLUMN config_key TEXT")
+                db.execute("UPDATE jobs SET config_key = job_id")
+            db.execute("CREATE INDEX IF NOT EXISTS jobs_config_key ON jobs(config_key)")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -198,6 +207,7 @@ class ResultsStore:
         """Write a job and its predictions atomically; False if the job was already stored."""
         row = {k: (json.dumps(v, sort_keys=True) if k in JSON_COLUMNS else v)
                for k, v in record.__dict__.items()}
+        row["config_key"] = record.config_key or record.job_id
 
         def work(db: sqlite3.Connection) -> bool:
             sweep = self._has_sweep_tables(db)
@@ -247,6 +257,21 @@ class ResultsStore:
                            "WHERE job_id=? AND part=? ORDER BY item", (job_id, part))
         return [Prediction(r["item"], r["speaker"], r["true_label"], r["pred_label"],
                            json.loads(r["scores"]), r["part"]) for r in rows]
+
+    def by_config_key(self, keys: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Stored jobs whose :attr:`~harness.experiment.jobs.JobSpec.config_key` is one of ``keys``
+        (newest first): the same job produced by other code when their id differs."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, list[dict[str, Any]]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for r in self._query(f"SELECT job_id, config_key, config, git_commit, finished_at FROM jobs WHERE "
+                                 f"config_key IN ({', '.join('?' * len(chunk))}) ORDER BY finished_at DESC, job_id",
+                                 tuple(chunk)):
+                out.setdefault(r["config_key"], []).append(
+                    {"job_id": r["job_id"], "code": json.loads(r["config"]).get("code"),
+                     "git_commit": r["git_commit"], "finished_at": r["finished_at"]})
+        return out
 
     def count(self) -> int:
         return self._query("SELECT COUNT(*) FROM jobs")[0][0]
