@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pluggy
 
 from harness import hookspecs
-from harness.errors import DuplicateComponent, HarnessError, UnknownComponent
+from harness.errors import DuplicateComponent, HarnessError, UnknownComponent, did_you_mean
 
 #: Packages whose modules are the built-in plugins: every module in them and in
 #: their sub-folders (``plugins/methods/``, ``plugins/features/``, ...) is
@@ -115,7 +115,8 @@ class Registry:
             return self._by_kind[kind][name].cls
         except KeyError:
             known = ", ".join(self.names(kind)) or "(none)"
-            raise UnknownComponent(f"unknown {SINGULAR[kind]} {name!r}; known {kind}: {known}") from None
+            raise UnknownComponent(f"unknown {SINGULAR[kind]} {name!r}{did_you_mean(name, self.names(kind))}; "
+                                   f"known {kind}: {known}") from None
 
     def corpus(self, name: str):
         return self.get("corpora", name)

@@ -21,7 +21,8 @@ from harness.registry import Registry, builtin_modules, plugin_manager
 ROOT = Path(__file__).resolve().parents[1]
 #: source folder -> package it is installed as (pyproject.toml's package-dir)
 SOURCES = {"harness": "harness", "plugins": "harness.plugins", "corpora": "harness.corpora"}
-BASE = {"harness", "harness.errors", "harness.paths", "harness.hookspecs", "harness.registry", "harness.compat"}
+BASE = {"harness", "harness.errors", "harness.paths", "harness.hookspecs", "harness.registry", "harness.compat",
+        "harness.catalog"}
 #: stage -> the stages its modules may import (besides the base modules, which every stage may use)
 ALLOWED = {
     "base": set(),
@@ -68,7 +69,10 @@ def imports(path: Path, known: set[str]) -> set[str]:
 
 
 def stage(module: str) -> str:
-    """``harness.learning.tuning`` -> ``learning``; plugins and corpora are stages of their own."""
+    """``harness.learning.tuning`` -> ``learning``; plugins and corpora are stages of their own;
+    ``python -m harness`` is the command line."""
+    if module == "harness.__main__":
+        return "cli"
     return "base" if module in BASE else module.split(".")[1]
 
 

@@ -78,7 +78,7 @@ def test_missing_corpus_exits_2_with_the_usual_message(tmp_path, capsys):
 
 def test_unknown_extractor_is_an_error(tiny_root, capsys):
     code = main(["bench", "features", "--corpus", "emodb", "--data-root", str(tiny_root), "--extractor", "nope"])
-    assert code == 1 and "unknown feature extractor 'nope'" in capsys.readouterr().err
+    assert code == 2 and "unknown feature extractor 'nope'" in capsys.readouterr().err
 
 
 def test_audio_seconds_from_wav_and_video_headers(tmp_path):

@@ -70,9 +70,9 @@ def test_hyperparameter_override_changes_the_job(tiny_emodb, tmp_path, capsys):
 
 def test_unknown_method_and_corpus_list_the_known_ones(tiny_emodb, capsys):
     code, _, err = run(["--method", "nope", "--corpus", "emodb"], capsys)
-    assert code == 1 and "unknown method 'nope'" in err and "classic" in err
+    assert code == 2 and "unknown method 'nope'" in err and "classic" in err
     code, _, err = run(["--method", "classic", "--corpus", "nope"], capsys)
-    assert code == 1 and "unknown corpus 'nope'" in err and "emodb" in err
+    assert code == 2 and "unknown corpus 'nope'" in err and "emodb" in err
 
 
 def test_missing_corpus_exits_2_with_layout_and_source(tmp_path, capsys):
@@ -110,7 +110,7 @@ def _count(db):
 def test_kill_9_then_resume_runs_only_the_missing_jobs(tmp_path):
     data = write_tiny_emodb(tmp_path / "data", per_cell=2)
     results = tmp_path / "res"
-    cmd = [sys.executable, "-m", "harness.cli.commands", "run", "--method", "classic", "--corpus", "emodb",
+    cmd = [sys.executable, "-m", "harness", "run", "--method", "classic", "--corpus", "emodb",
            "--protocol", "loso", "--seeds", "2", "--budget", "smoke", "--data-root", str(data),
            "--results", str(results),
            "--quiet", "--json"]
@@ -173,4 +173,4 @@ def test_corpora_check_opens_the_media(tmp_path, capsys):
 def test_corpus_path_for_a_corpus_not_in_the_run_is_an_error(tiny_emodb, tmp_path, capsys):
     code, _, err = run(["--method", "classic", "--corpus", "emodb", "--data-root", str(tiny_emodb),
                         "--corpus-path", "emdb=/nowhere"], capsys)
-    assert code == 1 and "'emdb' is not a corpus of this run" in err
+    assert code == 2 and "'emdb' is not a corpus of this run" in err

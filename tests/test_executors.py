@@ -26,7 +26,7 @@ def test_local_and_ray_are_registered(capsys):
 def test_unknown_executor_lists_the_known_ones(tiny_emodb, tmp_path, capsys):
     code = main(["run", "--quiet", "--method", "classic", "--corpus", "emodb", "--data-root", str(tiny_emodb),
                  "--results", str(tmp_path / "r"), "--executor", "slurm"])
-    assert code == 1 and "unknown executor 'slurm'" in capsys.readouterr().err
+    assert code == 2 and "unknown executor 'slurm'" in capsys.readouterr().err
 
 
 class FakeRunner:

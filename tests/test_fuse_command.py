@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from harness.analysis import fuse
 from harness.analysis.leaderboard import write_leaderboards
+from harness.cli import fuse
+from harness.cli.parser import build_parser
 from harness.data.digest import derive_seed, json_digest
 from harness.errors import HarnessError
 from harness.learning.metrics import classification_metrics
@@ -57,9 +58,7 @@ def add_job(store, method, modality, fold="f0", seed=0, skill=0.5, noise=0, vali
 
 
 def cli(*argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="harness")
-    fuse.add_parser(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["fuse", *argv])
+    return build_parser().parse_args(["fuse", *argv])
 
 
 def arrays(store, job_id, part):

@@ -68,12 +68,12 @@ def test_cli_rejects_bad_counts_and_out_of_range_hyperparameters(tmp_path, capsy
                            (["--seeds", "0"], "--seeds must be at least 1"),
                            (["--hp", "embedding=0"], "outside the declared range"),
                            (["--hp", "activation=gelu"], "not one of")]:
-        assert main(common + extra) == 1
+        assert main(common + extra) == 2
         assert message in capsys.readouterr().err
 
 
 def test_show_without_a_store_does_not_create_one(tmp_path, capsys):
-    assert main(["show", "abc", "--results", str(tmp_path / "typo")]) == 1
+    assert main(["show", "abc", "--results", str(tmp_path / "typo")]) == 2
     assert "no results store" in capsys.readouterr().err
     assert not (tmp_path / "typo").exists()
 

@@ -227,7 +227,7 @@ def test_cli_on_a_store_the_runner_wrote(tmp_path, capsys):
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert main(["leaderboard", "--results", str(results), "--out", str(out)]) == 0
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert main(["leaderboard", "--results", str(tmp_path / "missing"), "--out", str(out)]) == 1
+    assert main(["leaderboard", "--results", str(tmp_path / "missing"), "--out", str(out)]) == 2
     assert "no results store" in capsys.readouterr().err
 
 

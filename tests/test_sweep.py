@@ -18,6 +18,7 @@ import pytest
 import torch
 from builders import write_tiny_emodb
 
+from harness import catalog
 from harness.cli.commands import main
 from harness.errors import HarnessError
 from harness.execution.runner import Runner
@@ -94,7 +95,8 @@ def test_failed_job_is_recorded_the_sweep_goes_on_and_retry_reruns_it(tiny_emodb
 
 
 def test_failed_jobs_make_harness_run_exit_1_naming_them(tiny_emodb, tmp_path, flaky_registry, monkeypatch, capsys):
-    monkeypatch.setattr("harness.runner.default_registry", lambda: flaky_registry)
+    monkeypatch.setattr("harness.execution.runner.default_registry", lambda: flaky_registry)
+    monkeypatch.setattr("harness.catalog.load", lambda: catalog.from_registry(flaky_registry))
     args = ["run", "--quiet", "--method", "flaky-test", "--corpus", "emodb", "--protocol", "split",
             "--data-root", str(tiny_emodb), "--results", str(tmp_path / "r"), "--budget", "smoke"]
     assert main(args) == 1
@@ -145,7 +147,7 @@ def test_cuda_without_cuda_is_a_clear_error(tiny_emodb, tmp_path, capsys):
     code = main(["run", "--quiet", "--method", "classic", "--corpus", "emodb", "--data-root", str(tiny_emodb),
                  "--results", str(tmp_path / "r"), "--device", "cuda"])
     err = capsys.readouterr().err
-    assert code == 1 and "--device cuda" in err and "sees no CUDA device" in err and "--device cpu" in err
+    assert code == 2 and "--device cuda" in err and "sees no CUDA device" in err and "--device cpu" in err
     with pytest.raises(HarnessError, match="unknown --device 'tpu'"):
         Runner(request(tiny_emodb, tmp_path / "r")).run(SweepOptions(device="tpu"))
 
@@ -167,7 +169,7 @@ def test_jobs_sharing_a_study_run_after_its_first_job(tiny_emodb, tmp_path):
 
 # -- processes ------------------------------------------------------------------------
 def _cmd(data: Path, results: Path, workers: int) -> list[str]:
-    return [sys.executable, "-m", "harness.cli.commands", "run", "--method", "classic", "--corpus", "emodb",
+    return [sys.executable, "-m", "harness", "run", "--method", "classic", "--corpus", "emodb",
             "--protocol", "loso", "--budget", "smoke", "--data-root", str(data), "--results", str(results),
             "--workers", str(workers), "--quiet", "--json"]
 

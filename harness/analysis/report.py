@@ -121,6 +121,24 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
     return text + "\n" + "\n".join(notes)
 
 
+def render_ids(jobs: list[dict], roles: dict[str, str] | None = None, reused: dict[str, str] | None = None) -> str:
+    """Every job of a run with its id (``harness show ID``), in the order of the table's rows."""
+    roles, reused = roles or {}, reused or {}
+    rows = []
+    for job in sorted(jobs, key=lambda j: (roles.get(j["job_id"], "main") != "main", j["method"], j["protocol"],
+                                           j["test_corpus"], j["fold"], j["model_seed"])):
+        train = "+".join(job["train_corpora"])
+        where = job["test_corpus"] if train == job["test_corpus"] else f"{train} → {job['test_corpus']}"
+        metric = "uar" if "uar" in job["metrics"] else "ccc"
+        note = "reference" if roles.get(job["job_id"]) == "reference" else ""
+        if job["job_id"] in reused:
+            note = (note + ", " if note else "") + "‡ other code"
+        rows.append([job["job_id"], job["method"], job["protocol"], where, job["fold"], job["model_seed"],
+                     f"{metric.upper()} {job['metrics'][metric]:.3f}", note])
+    return tabulate(rows, headers=["job id", "method", "protocol", "corpora", "fold", "seed", "score", ""],
+                    tablefmt="github", disable_numparse=True)
+
+
 def _data_report(job: dict) -> dict:
     report = job["report"]
     return {

@@ -1,4 +1,6 @@
-"""``harness bench features``: how fast the feature extractors run, cold and warm.
+"""``harness bench features|sweep|startup``: how fast extraction, sweeps and the command itself run.
+
+``features``: how fast the feature extractors run, cold and warm.
 
 For every (extractor, corpus) pair the items are extracted through
 :func:`harness.features.extract_features` -- decoding, features and cache
@@ -167,26 +169,6 @@ def run_features_bench(corpus_names: list[str], extractor_names: list[str], *, d
             "load_average_after": list(os.getloadavg())}
 
 
-def add_features_parser(bench_sub) -> None:
-    p = bench_sub.add_parser("features", help="time feature extraction: cold (empty cache) and warm")
-    p.add_argument("--corpus", action="append", default=[], help="corpus name (repeatable)")
-    p.add_argument("--extractor", action="append", default=[],
-                   help="feature extractor (repeatable; default: every registered audio extractor)")
-    p.add_argument("--data-root", type=Path, default=None,
-                   help="folder holding the corpora (default $HARNESS_DATA_ROOT)")
-    p.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR",
-                   help="explicit folder of one corpus")
-    p.add_argument("--feature-param", action="append", default=[], metavar="EXTRACTOR.KEY=VALUE",
-                   help="set a feature extractor's parameter (e.g. logmel.overlap=20)")
-    p.add_argument("--workers", type=int, default=None, help="extraction processes (default: all cores)")
-    p.add_argument("--tmp-dir", type=Path, default=None,
-                   help="where the temporary caches are made (default: the system's temporary folder); "
-                        "put it on the disk of your real cache to time its writes")
-    p.add_argument("--skip-unreadable", action="store_true", help="leave out undecodable items (counted)")
-    p.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
-
-
 def cmd_features(args) -> int:
     from tabulate import tabulate
 
@@ -284,22 +266,6 @@ def run_sweep_bench(corpora: list[str], *, workers: list[int], ray_cpus: int | N
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def add_sweep_parser(bench_sub) -> None:
-    p = bench_sub.add_parser("sweep", help="jobs/s of a fixed sweep with 1 and 2 local workers and a local Ray "
-                                           "cluster, and the speedups")
-    p.add_argument("--corpus", action="append", default=[],
-                   help="corpora of the sweep (repeatable; default demo-a and demo-b); e.g. emodb and savee "
-                        "with --data-root ../shared/corpora")
-    p.add_argument("--data-root", type=Path, default=None, help="folder holding the corpora")
-    p.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR")
-    p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="local worker counts (default 1 2)")
-    p.add_argument("--ray", type=int, nargs="?", const=2, default=None, metavar="CPUS",
-                   help="also a private Ray cluster of CPUS (default 2) on 127.0.0.1")
-    p.add_argument("--seeds", type=int, default=2, help="model seeds (default 2: 24 jobs on the demo corpora)")
-    p.add_argument("--tmp-dir", type=Path, default=None, help="where the temporary stores and cache are made")
-    p.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
-
-
 def cmd_sweep(args) -> int:
     from tabulate import tabulate
 
@@ -323,3 +289,43 @@ def cmd_sweep(args) -> int:
           f"and its workers; speedup against the first row. Same metrics in every setting: "
           f"{'yes' if result['identical_metrics'] else 'NO'}.")
     return 0 if result["identical_metrics"] and not any(r["failed"] for r in result["rows"]) else 1
+
+
+#: commands that must answer at once: no plugin, torch or scikit-learn import on their path
+STARTUP_COMMANDS = (("--help",), ("list", "methods"), ("describe", "classic"),
+                    ("run", "--method", "no-such-method", "--corpus", "demo-a"), ("run", "--bogus-option"))
+
+
+def run_startup_bench(repeat: int = 5) -> list[dict]:
+    """Median / min wall time of each of :data:`STARTUP_COMMANDS` as a fresh ``python -m harness``
+    process (the catalogue is warmed first: the first run after a code change rebuilds it)."""
+    import statistics
+    import subprocess
+    import sys
+
+    def once(argv) -> tuple[float, int]:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "harness", *argv], capture_output=True, text=True)
+        return time.perf_counter() - start, proc.returncode
+
+    once(("list", "methods"))  # build the catalogue if the code changed
+    rows = []
+    for argv in STARTUP_COMMANDS:
+        times, codes = zip(*(once(argv) for _ in range(repeat)), strict=True)
+        rows.append({"command": "harness " + " ".join(argv), "median_s": statistics.median(times),
+                     "min_s": min(times), "max_s": max(times), "exit_code": codes[0], "runs": repeat})
+    return rows
+
+
+def cmd_startup(args) -> int:
+    from tabulate import tabulate
+
+    rows = run_startup_bench(args.repeat)
+    if args.json:
+        print(json.dumps({"rows": rows, "load": os.getloadavg()}, indent=2))
+        return 0
+    print(tabulate([[r["command"], f"{r['median_s']:.3f}", f"{r['min_s']:.3f}", f"{r['max_s']:.3f}", r["exit_code"]]
+                    for r in rows], headers=["command", "median s", "min s", "max s", "exit code"],
+                   tablefmt="github", disable_numparse=True))
+    print(f"{args.repeat} fresh processes per command; load average {os.getloadavg()[0]:.2f}")
+    return 0

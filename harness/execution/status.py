@@ -10,7 +10,6 @@ takes over.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -35,8 +34,9 @@ def job_states(store: ResultsStore, job_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def summary(results: Path, sweep: str | None = None) -> dict:
-    """Counts per sweep, and the running, failed and interrupted jobs with their details."""
+def summary(results: Path, sweep: str | None = None, recent: int = 0) -> dict:
+    """Counts per sweep, the running, failed and interrupted jobs with their details, and the
+    ``recent`` jobs stored last (with their ids, for ``harness show``)."""
     if not (Path(results) / ResultsStore.FILE).is_file():
         raise HarnessError(f"no results store in {results} (expected {ResultsStore.FILE}; "
                            f"`harness run --results {results}` makes one)")
@@ -66,8 +66,21 @@ def summary(results: Path, sweep: str | None = None) -> dict:
                                "traceback": f["traceback"]})
             elif state == "pending" and job_id in claims:
                 interrupted.append({**entry, "owner": claims[job_id]["owner"]})
+    latest = []
+    for job in store.latest(recent) if recent > 0 else []:
+        metric = "uar" if "uar" in job["metrics"] else "ccc"
+        train = "+".join(job["train_corpora"])
+        latest.append({"job": job["job_id"], "finished_at": job["finished_at"], "method": job["method"],
+                       "protocol": job["protocol"], "corpora": job["test_corpus"] if train == job["test_corpus"]
+                       else f"{train} → {job['test_corpus']}", "fold": job["fold"], "seed": job["model_seed"],
+                       "metric": metric, "score": job["metrics"].get(metric), "commit": job["git_commit"]})
     return {"results": str(results), "stored_jobs": store.count(), "sweeps": rows, "running": running,
-            "failed": failed, "interrupted": interrupted}
+            "failed": failed, "interrupted": interrupted, "recent": latest}
+
+
+def _cell(text) -> str:
+    """A markdown table cell: pipes escaped, so that the table stays a table."""
+    return str(text).replace("|", "\\|")
 
 
 def render(doc: dict) -> str:
@@ -78,9 +91,9 @@ def render(doc: dict) -> str:
         lines.append(f"{doc['results']}: {doc['stored_jobs']} stored job(s), no sweep recorded "
                      "(stores written before sweeps were planned)")
         return "\n".join(lines)
-    table = [[r["sweep"], r["planned_at"], r["description"], r["jobs"], *(r[s] for s in STATES)]
+    table = [[r["sweep"], r["planned_at"], _cell(r["description"]), r["jobs"], *(r[s] for s in STATES)]
              for r in doc["sweeps"]]
-    lines.append(tabulate(table, headers=["sweep", "planned", "methods | protocols | corpora", "jobs", *STATES],
+    lines.append(tabulate(table, headers=["sweep", "planned", "methods / protocols / corpora", "jobs", *STATES],
                           tablefmt="github", disable_numparse=True))
     if doc["running"]:
         lines.append("\nrunning:")
@@ -93,11 +106,13 @@ def render(doc: dict) -> str:
     if doc["interrupted"]:
         lines.append("\ninterrupted (owner gone; the next `harness run` takes them over):")
         lines += [f"  {r['job']}  {r['description']}  (was {r['owner']})" for r in doc["interrupted"]]
+    if doc.get("recent"):
+        lines.append(f"\nlatest {len(doc['recent'])} stored job(s) (`harness show JOB`):\n")
+        lines.append(tabulate([[r["job"], r["finished_at"], r["method"], r["protocol"], _cell(r["corpora"]), r["fold"],
+                                r["seed"], f"{r['metric'].upper()} {r['score']:.3f}" if r["score"] is not None else "",
+                                r["commit"][:12] + ("+dirty" if r["commit"].endswith("+dirty") else "")]
+                               for r in doc["recent"]],
+                              headers=["job id", "finished", "method", "protocol", "corpora", "fold", "seed", "score",
+                                       "commit"], tablefmt="github", disable_numparse=True))
     lines.append(f"\n{doc['stored_jobs']} job(s) stored in {Path(doc['results']) / ResultsStore.FILE}")
     return "\n".join(lines)
-
-
-def cmd_status(args) -> int:
-    doc = summary(args.results, args.sweep)
-    print(json.dumps(doc, indent=2, sort_keys=True) if args.json else render(doc))
-    return 0

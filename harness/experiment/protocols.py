@@ -14,11 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 from harness.data.corpus import Item
 from harness.data.digest import derive_seed, json_digest
 from harness.errors import ProtocolError
+
+
+def _sklearn():
+    """scikit-learn's splitters, imported when a protocol splits (not when the names are read)."""
+    import sklearn.model_selection
+
+    return sklearn.model_selection
 
 VALIDATION_FRACTION = 0.2
 DEV_SPLITS = ("dev", "val", "valid", "validation", "devel")
@@ -108,9 +114,9 @@ def inner_validation(train: Sequence[Item], seed: int, fraction: float = VALIDAT
         else:
             strat = [it.label for it in items] if all(it.label for it in items) else None
             try:
-                a, b = train_test_split(items, test_size=fraction, random_state=seed, stratify=strat)
+                a, b = _sklearn().train_test_split(items, test_size=fraction, random_state=seed, stratify=strat)
             except ValueError:
-                a, b = train_test_split(items, test_size=fraction, random_state=seed)
+                a, b = _sklearn().train_test_split(items, test_size=fraction, random_state=seed)
             keep += a
             valid += b
             groupings.add("item")
@@ -158,10 +164,10 @@ class SpeakerDisjointKFold(Protocol):
                 raise ProtocolError(
                     f"{items[0].corpus}: {n_spk} speakers cannot make {self.k} speaker-disjoint folds; "
                     f"use --folds {n_spk} or --protocol loso")
-            splitter = StratifiedGroupKFold(self.k, shuffle=True, random_state=split_seed)
+            splitter = _sklearn().StratifiedGroupKFold(self.k, shuffle=True, random_state=split_seed)
             parts = splitter.split(np.zeros(len(items)), labels, speakers)
         else:
-            parts = StratifiedKFold(self.k, shuffle=True, random_state=split_seed).split(
+            parts = _sklearn().StratifiedKFold(self.k, shuffle=True, random_state=split_seed).split(
                 np.zeros(len(items)), labels)
         return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed)
                 for i, (tr, te) in enumerate(parts)]

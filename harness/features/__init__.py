@@ -14,8 +14,16 @@ The public names of the flat layout (``FeatureExtractor``, ``AudioFeatureExtract
 ``FeatureCache``, ``extract_features``) are re-exported here.
 """
 
-from harness.features.cache import FeatureCache
-from harness.features.extraction import ExtractionReport, extract_features
-from harness.features.extractor import AudioFeatureExtractor, FeatureExtractor
+import importlib
 
-__all__ = ["AudioFeatureExtractor", "ExtractionReport", "FeatureCache", "FeatureExtractor", "extract_features"]
+#: public name -> the module defining it (imported on first use, so that importing
+#: ``harness.features.normalize`` does not load the audio decoders)
+_EXPORTS = {"FeatureExtractor": "extractor", "AudioFeatureExtractor": "extractor", "FeatureCache": "cache",
+            "ExtractionReport": "extraction", "extract_features": "extraction"}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"harness.features.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'harness.features' has no attribute {name!r}")

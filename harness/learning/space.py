@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,9 @@ def resolve(method: str, space: dict[str, Param], overrides: dict[str, Any]) -> 
     values outside the declared space are errors."""
     unknown = set(overrides) - set(space)
     if unknown:
+        hint = "".join(did_you_mean(name, space) for name in sorted(unknown))
         raise HarnessError(
-            f"method {method!r} has no hyperparameter(s) {sorted(unknown)}; known: {sorted(space)}"
+            f"method {method!r} has no hyperparameter(s) {sorted(unknown)}{hint}; known: {sorted(space)}"
         )
     values = defaults(space)
     for name, value in overrides.items():

@@ -245,6 +245,11 @@ class ResultsStore:
         by_id = {r["job_id"]: r for r in rows}
         return [self._decode(by_id[j]) for j in job_ids if j in by_id]
 
+    def latest(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` jobs stored last, newest first."""
+        return [self._decode(r) for r in self._query("SELECT * FROM jobs ORDER BY finished_at DESC, rowid DESC "
+                                                     "LIMIT ?", (n,))]
+
     def job(self, prefix: str) -> dict[str, Any] | None:
         rows = self._query("SELECT * FROM jobs WHERE job_id LIKE ?", (prefix + "%",))
         if len(rows) > 1:
