@@ -159,8 +159,39 @@ def test_damaged_cache_entry_is_recomputed(tmp_path):
     entry = next((tmp_path / "cache").rglob("*.npy"))
     entry.write_bytes(b"")
     again, report = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
-    assert report.computed == 1 and report.cached == 6
+    assert report.computed == 1 and report.cached == 6 and report.damaged == 1
     assert all(np.array_equal(first[k], again[k]) for k in first)
+
+
+def test_a_cache_entry_altered_after_writing_is_detected_and_recomputed(tmp_path):
+    """Bytes that still load as an array but are not what was written are never used."""
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    items = EmoDB.locate(root).items()
+    cache = FeatureCache(tmp_path / "cache")
+    first, _ = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    entry = next((tmp_path / "cache").rglob("*.npy"))
+    forged = np.load(entry) + 1.0
+    np.save(entry, forged)
+    again, report = extract_features(items, EGeMAPSFunctionals(), cache, workers=1, progress=False)
+    assert report.damaged == 1 and report.computed == 1
+    assert any("altered or damaged since written" in line for line in report.lines())
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+
+
+def test_cache_files_are_shared_under_the_users_umask(tmp_path):
+    import os
+    import stat
+
+    root = write_tiny_emodb(tmp_path, speakers=("03",))
+    old = os.umask(0o002)
+    try:
+        extract_features(EmoDB.locate(root).items()[:1], EGeMAPSFunctionals(), FeatureCache(tmp_path / "c"),
+                         workers=1, progress=False)
+    finally:
+        os.umask(old)
+    for f in (tmp_path / "c").rglob("*.*"):
+        mode = stat.S_IMODE(f.stat().st_mode)
+        assert mode & stat.S_IRGRP and mode & stat.S_IWGRP, (f, oct(mode))
 
 
 def test_warm_cache_reports_the_same_conversions(tmp_path):

@@ -197,6 +197,24 @@ def test_regeneration_is_byte_identical_and_cleans_only_its_own_files(boards, tm
         assert (out / rel).read_bytes() == (boards / "war" / rel).read_bytes(), rel
 
 
+def test_a_manifest_never_makes_the_leaderboard_delete_other_files(boards, tmp_path):
+    """A committed .leaderboard-files could list anything; only generated pages and figures inside
+    the output folder are ever removed."""
+    out = tmp_path / "board"
+    (out / "figures").mkdir(parents=True)
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me\n")
+    (out / "other.md").write_text("a page someone wrote\n")
+    (out / "figures" / "notes.txt").write_text("not a figure\n")
+    (out / "figures" / "escape.png").symlink_to(victim)
+    (out / ".leaderboard-files").write_text("\n".join(
+        [str(victim), "../precious.txt", "other.md", "figures/notes.txt", "figures/escape.png", "README.md",
+         "figures/../../precious.txt"]) + "\n")
+    write_leaderboards(boards / "res", out, "war")
+    assert victim.read_text() == "keep me\n" and (out / "other.md").exists()
+    assert (out / "figures" / "notes.txt").exists() and (out / "figures" / "escape.png").is_symlink()
+
+
 def test_errors_name_the_problem(tmp_path):
     with pytest.raises(HarnessError, match="no results store"):
         write_leaderboards(tmp_path / "nothing", tmp_path / "out")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from tabulate import tabulate
 
@@ -312,12 +312,29 @@ def write_leaderboards(results: Path, out: Path, metric: str = "uar", baseline: 
     return [out / p for p in written]
 
 
+def generated_name(rel: str) -> bool:
+    """Whether ``rel`` has the form of a file this module writes: a page of :data:`PAGES` (or
+    ``index.md``) in the output folder, or ``figures/NAME.png``."""
+    p = PurePosixPath(rel)
+    if p.is_absolute() or any(part in ("", ".", "..") for part in p.parts) or p.name in KEEP:
+        return False
+    if len(p.parts) == 1:
+        return p.name in {"index.md", *(page for page, _ in PAGES.values())}
+    return len(p.parts) == 2 and p.parts[0] == "figures" and p.suffix == ".png"
+
+
 def _clean(out: Path, written: set[str]) -> None:
-    """Remove what an earlier run wrote and this one did not (never a file in KEEP)."""
+    """Remove what an earlier run wrote and this one did not.  Only files of the generated
+    kinds (:func:`generated_name`) inside ``out`` are ever removed: a manifest that lists
+    anything else (an absolute path, ``..``, a link out of the folder, a README) is not
+    obeyed for it, whoever wrote the manifest."""
     manifest = out / MANIFEST
     old = manifest.read_text("utf-8").splitlines() if manifest.is_file() else []
     figures = out / "figures"
     owned = set(old) | ({p.relative_to(out).as_posix() for p in figures.glob("*.png")} if figures.is_dir() else set())
+    root = out.resolve()
     for rel in sorted(owned - written):
-        if Path(rel).name not in KEEP and ".." not in Path(rel).parts and (out / rel).is_file():
-            (out / rel).unlink()
+        path = out / rel
+        if generated_name(rel) and not path.is_symlink() and path.is_file() \
+                and path.resolve().is_relative_to(root):
+            path.unlink()

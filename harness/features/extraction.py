@@ -33,17 +33,22 @@ class ExtractionReport:
     computed: int = 0
     notes: Counter = field(default_factory=Counter)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: cache entries whose bytes had changed since they were written (recomputed)
+    damaged: int = 0
 
     def as_dict(self) -> dict:
         return {
             "extractor": self.extractor, "total": self.total, "cached": self.cached,
             "computed": self.computed, "notes": dict(self.notes),
-            "skipped": [list(s) for s in self.skipped],
+            "skipped": [list(s) for s in self.skipped], "damaged_cache_entries": self.damaged,
         }
 
     def lines(self) -> list[str]:
         out = [f"{self.extractor}: {self.total} items, {self.cached} from cache, {self.computed} extracted"]
         out += [f"  {n} file(s) {note}" for note, n in sorted(self.notes.items())]
+        if self.damaged:
+            out.append(f"  {self.damaged} cache entr{'y' if self.damaged == 1 else 'ies'} altered or damaged since "
+                       f"written: recomputed, not used")
         if self.skipped:
             out.append(f"  skipped {len(self.skipped)} item(s):")
             out += [f"    {key}: {why}" for key, why in self.skipped]
@@ -91,6 +96,7 @@ def extract_features(
     missing: list[tuple[Item, str]] = []
     failures: list[tuple[Item, str]] = []
     ident = json.dumps(extractor.cache_identity(), sort_keys=True, default=str)  # library versions: slow
+    damaged_before = cache.damaged
     for item in items:
         try:
             key = cache.key(item, extractor, ident)
@@ -119,6 +125,7 @@ def extract_features(
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
         raise MediaError(f"{first}{more}; pass --skip-unreadable to leave such items out, with a report")
     report.skipped = sorted((item.key, why) for item, why in failures)
+    report.damaged = cache.damaged - damaged_before
     return features, report
 
 
