@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -123,3 +126,11 @@ def test_a_failed_or_abandoned_trial_does_not_shift_the_draws(tmp_path):
     study.ask()
     resumed, _ = _tune(storage, 3)
     assert resumed == clean
+    # ... and one a dead harness process had claimed (its owner's pid is gone)
+    storage = f"sqlite:///{tmp_path / 'dead.sqlite'}"
+    study = optuna.create_study(study_name="study-a", storage=storage, direction="maximize")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    study.ask().set_user_attr("owner", f"{socket.gethostname()}:{dead.pid}")
+    resumed, summary = _tune(storage, 3)
+    assert resumed == clean and summary["failed"] == 1

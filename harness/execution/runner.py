@@ -29,6 +29,7 @@ from harness.learning import space as hspace
 from harness.learning.method import BUDGETS, FeatureSet
 from harness.learning.metrics import PRIMARY_METRIC
 from harness.learning.postprocess import apply_chain, choose_chain
+from harness.learning.studies import check_storage
 from harness.learning.tuning import default_storage, study_name, tune
 from harness.paths import default_cache_dir
 from harness.registry import Registry, default_registry
@@ -96,6 +97,9 @@ class Runner:
             raise HarnessError(f"--annotation-delay must be 0 or more seconds (got {r.annotation_delay})")
         if r.trials < 0:
             raise HarnessError(f"--trials must be 0 (no tuning) or more (got {r.trials})")
+        if r.trials and r.storage:
+            # driver, server, credentials and Optuna's tables: checked before any job runs
+            r.storage = check_storage(r.storage)
         self.tuning = {m: None if r.trials == 0 else
                        {"trials": r.trials, "fixed": {k: self.hparams[m][k] for k in r.hparams.get(m, {})}}
                        for m in r.methods}

@@ -9,12 +9,16 @@ poor trials.  Studies live in an Optuna RDB storage (SQLite in the results
 directory by default, any Optuna URL with ``--storage``) and are opened with
 ``load_if_exists``: an interrupted study continues, and asking for more trials
 later extends it.  Failed trials (exceptions in the objective) are not counted
-and are retried, up to a limit.
+and are retried, up to a limit.  Several processes may share a study (one
+``--storage`` for several drivers): trials are claimed one at a time under a
+lock (:mod:`harness.learning.studies`), so a study never exceeds the trials asked
+and its result does not depend on the number of processes.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from harness.data.digest import derive_seed, json_digest
 from harness.errors import HarnessError
 from harness.learning.method import FeatureSet, Method
 from harness.learning.space import Param, defaults, suggest
+from harness.learning.studies import POLL, Heartbeat, live_running, owner, study_lock
 
 #: Prune after this many complete trials and this many reported steps.
 PRUNER_STARTUP_TRIALS = 5
@@ -69,11 +74,14 @@ def tune(
     if not free:
         raise HarnessError(f"method {method_cls.name!r}: every hyperparameter is fixed; nothing to tune")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        study_name=name, storage=storage, direction="maximize", load_if_exists=True,
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP_TRIALS,
-                                           n_warmup_steps=PRUNER_WARMUP_STEPS),
-    )
+    storage_url = storage
+    storage = optuna.storages.RDBStorage(storage_url) if "://" in storage_url else storage_url
+    with study_lock(storage_url, name):  # two drivers creating one study: one creates, the other loads
+        study = optuna.create_study(
+            study_name=name, storage=storage, direction="maximize", load_if_exists=True,
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP_TRIALS,
+                                               n_warmup_steps=PRUNER_WARMUP_STEPS),
+        )
     base = {**defaults(space), **fixed}
 
     def objective(trial: optuna.Trial) -> float:
@@ -87,29 +95,42 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        try:
-            method.fit(train, valid, report=report)
-            return float(score(method, valid))
-        except optuna.TrialPruned:
-            raise
-        except Exception as exc:  # recorded with the failed trial, then retried
-            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
-            raise
+        method.fit(train, valid, report=report)
+        return float(score(method, valid))
 
     max_failures = max(3, trials) if max_failures is None else max_failures
     failures = 0
-    while _finished(study) < trials:
-        # a sampler seeded by the number of *finished* trials: a retried failure, or a resumed study
-        # with a trial left running by a killed process, draws what an uninterrupted run would have
-        study.sampler = optuna.samplers.TPESampler(seed=derive_seed(seed, name, _finished(study)))
-        study.optimize(objective, n_trials=1, catch=(Exception,))
-        last = study.trials[-1]
-        if last.state == optuna.trial.TrialState.FAIL:
+    while True:
+        with study_lock(storage_url, name):
+            finished = _finished(study)
+            if finished >= trials:
+                break
+            trial = None
+            if not live_running(study, storage):
+                # a sampler seeded by the number of *finished* trials: a retried failure, a resumed study,
+                # or a study shared by several processes draws what one uninterrupted process would have
+                study.sampler = optuna.samplers.TPESampler(seed=derive_seed(seed, name, finished))
+                trial = study.ask()
+                trial.set_user_attr("owner", owner())
+                trial.set_user_attr("heartbeat", time.time())
+        if trial is None:  # another live process is running this study's next trial
+            time.sleep(POLL)
+            continue
+        try:
+            with Heartbeat(trial):
+                value = objective(trial)
+            study.tell(trial, value)
+        except optuna.TrialPruned:
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        except Exception as exc:  # recorded with the failed trial, then retried
+            reason = f"{type(exc).__name__}: {exc}"
+            trial.set_user_attr("error", reason)
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
             failures += 1
-            reason = last.user_attrs.get("error", "unknown error")
-            logging.getLogger(__name__).warning("study %s: trial %d failed (%s); retrying", name, last.number, reason)
+            logging.getLogger(__name__).warning("study %s: trial %d failed (%s); retrying", name, trial.number,
+                                                reason)
             if failures > max_failures:
-                raise HarnessError(f"tuning {method_cls.name!r}: {failures} trials failed; last: {reason}")
+                raise HarnessError(f"tuning {method_cls.name!r}: {failures} trials failed; last: {reason}") from None
     # the first `trials` finished trials decide, so that a study extended by a later, longer
     # request does not change the result of this one
     done = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
@@ -124,7 +145,7 @@ def tune(
         "study": name, "trials": trials, "in_study": _finished(study),
         "complete": states.count("complete"), "pruned": states.count("pruned"), "failed": states.count("fail"),
         "best_trial": best.number, "best_value": best.value, "tuned": sorted(free),
-        "storage": storage.split("://", 1)[0],
+        "storage": storage_url.split("://", 1)[0],
     }
     return {**base, **best.params}, summary
 
