@@ -58,6 +58,7 @@ def test_describe_a_method_a_corpus_and_an_extractor(capsys):
     assert "did you mean 'pathnet'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_list_and_describe_answer_without_importing_torch(tmp_path):
     """The catalogue answers from the cache: a fresh process never imports torch or the plugins."""
     env = {"HARNESS_CACHE": str(tmp_path)}

@@ -56,7 +56,12 @@ def as_kind(data: FeatureSet, kind: str, seed: int) -> FeatureSet:
 
 
 # -- methods -------------------------------------------------------------------
-@pytest.mark.parametrize("name", REGISTRY.names("methods"))
+#: methods whose contract run trains staged networks for several seconds (the quick suite skips them)
+SLOW_METHODS = {"jdcd", "jdcd-joint", "pathnet", "pathnet-transfer", "pathnet-target"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_METHODS else n
+                                  for n in REGISTRY.names("methods")])
 def test_method_contract(name):
     cls = REGISTRY.method(name)
     assert cls.description and cls.tasks and cls.inputs

@@ -47,6 +47,7 @@ def test_unknown_variant(tmp_path):
         ds.generate_demo_corpus(tmp_path, "demo-c")
 
 
+@pytest.mark.slow
 def test_deterministic(corpora, tmp_path):
     again = tmp_path / "again"
     ds.generate_demo_corpus(again, "demo-b")

@@ -146,6 +146,7 @@ def test_layers_frozen_in_a_stage_are_bit_identical_after_it(layers, frozen, tra
                    zip(getattr(start, group).parameters(), getattr(method.net, group).parameters()))
 
 
+@pytest.mark.slow
 def test_chain_learns_through_a_pretraining_stage_and_is_deterministic():
     train, valid, test = segments(15, 0, shift=3.0), segments(5, 1, shift=3.0), segments(5, 2, shift=3.0)
     train.extra = {"other:visual": segments(10, 3, domain="other")}

@@ -111,6 +111,8 @@ def extract_features(
             report.cached += 1
             report.notes.update(hit[1])
     workers = workers or os.cpu_count() or 1
+    if getattr(extractor, "in_process", False):  # e.g. one pretrained model, on the GPU: no copy per worker
+        workers = 1
     results = _run(extractor, [item for item, _ in missing], workers, progress)
     for (item, key), (array, notes, error) in zip(missing, results):
         if error is not None:
