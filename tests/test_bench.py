@@ -73,7 +73,7 @@ def test_missing_corpus_exits_2_with_the_usual_message(tmp_path, capsys):
     code = main(["bench", "features", "--corpus", "savee", "--data-root", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "corpus 'savee' not found" in err and "Expected layout" in err
+    assert "corpus 'savee' not found" in err and "Layouts read:" in err
 
 
 def test_unknown_extractor_is_an_error(tiny_root, capsys):

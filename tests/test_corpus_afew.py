@@ -98,12 +98,14 @@ def test_unknown_emotion_folder_names_the_path(tmp_path):
         Afew.locate(root).items()
 
 
-def test_duplicate_clip_in_two_emotion_folders_names_both(tmp_path):
+def test_a_clip_in_two_emotion_folders_is_skipped_naming_both(tmp_path):
+    """Its label cannot be known: both copies are left out, counted, with the two files named."""
     root = write_afew(tmp_path)
     clip(root / "afew" / "Train_AFEW" / "Sad" / "000001000.avi", 4)  # also in Angry
-    with pytest.raises(CorpusError, match=r"duplicate item id 'train_000001000': .*Angry/000001000\.avi and "
-                                          r".*Sad/000001000\.avi"):
-        Afew.locate(root).items()
+    corpus = Afew.locate(root)
+    assert "train_000001000" not in {it.id for it in corpus.items()}
+    reasons = [why for _, why in corpus.log.skipped]
+    assert len(reasons) == 2 and "Angry/000001000.avi" in reasons[0] and "Sad/000001000.avi" in reasons[0]
 
 
 def test_corrupt_clip_is_reported_by_corpora_check(tmp_path, capsys):

@@ -88,5 +88,5 @@ def test_other_files_are_reported(tmp_path):
 
 def test_missing_corpus_is_not_found_with_the_layout(tmp_path):
     (tmp_path / "CREMA-D" / "AudioMP3").mkdir(parents=True)
-    with pytest.raises(CorpusNotFound, match=r"Expected layout: CREMA-D/AudioWAV/1001_DFA_ANG_XX\.wav"):
+    with pytest.raises(CorpusNotFound, match=r"Layouts read:\n  - CREMA-D/AudioWAV/1001_DFA_ANG_XX\.wav"):
         CremaD.locate(tmp_path)

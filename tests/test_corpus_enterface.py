@@ -119,12 +119,14 @@ def test_unknown_folder_inside_an_emotion_folder_is_an_error(tmp_path):
         Enterface.locate(root).items()
 
 
-def test_two_clips_in_one_sentence_folder_name_both_files(tmp_path):
+def test_an_identical_copy_in_one_sentence_folder_is_kept_once_and_counted(tmp_path):
     root = write_enterface(tmp_path, subjects=(1,))
     folder = root / "enterface05" / "subject 1" / "fear" / "sentence 1"
     shutil.copyfile(folder / "s1_fe_1.avi", folder / "s1_fe_1 (copy).avi")
-    with pytest.raises(CorpusError, match=r"duplicate item id 's1_fe_1': .*s1_fe_1 \(copy\)\.avi and .*s1_fe_1\.avi"):
-        Enterface.locate(root).items()
+    corpus = Enterface.locate(root)
+    assert sum(it.id == "s1_fe_1" for it in corpus.items()) == 1
+    assert corpus.log.summary()["duplicates"] == {"identical": 1, "different": 0}
+    assert any("identical second copies" in line for line in corpus.log.lines())
 
 
 def test_corrupt_avi_is_reported_by_corpora_check(tmp_path, capsys):

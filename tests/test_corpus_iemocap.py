@@ -91,5 +91,5 @@ def test_unlabelled_wavs_and_appledouble_files_are_reported_not_read(tmp_path):
 
 def test_missing_corpus_is_not_found_with_the_layout(tmp_path):
     (tmp_path / "IEMOCAP_full_release" / "Session1" / "sentences").mkdir(parents=True)
-    with pytest.raises(CorpusNotFound, match=r"Expected layout: IEMOCAP_full_release/Session1/sentences/wav/"):
+    with pytest.raises(CorpusNotFound, match=r"Layouts read:\n  - IEMOCAP_full_release/Session1/sentences/wav/"):
         Iemocap4.locate(tmp_path)

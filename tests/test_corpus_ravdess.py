@@ -141,5 +141,5 @@ def test_other_files_are_reported(tmp_path):
 
 def test_missing_corpus_is_not_found_with_the_layout(tmp_path):
     (tmp_path / "ravdess").mkdir()
-    with pytest.raises(CorpusNotFound, match=r"Expected layout: .*Audio_Speech_Actors_01-24/Actor_01/03-01"):
+    with pytest.raises(CorpusNotFound, match=r"Layouts read:\n  - .*Audio_Speech_Actors_01-24/Actor_01/03-01"):
         Ravdess.locate(tmp_path)

@@ -70,5 +70,5 @@ def test_other_files_are_reported(tmp_path):
 
 def test_missing_corpus_is_not_found_with_the_layout(tmp_path):
     (tmp_path / "tess" / "wav").mkdir(parents=True)
-    with pytest.raises(CorpusNotFound, match=r"Expected layout: tess/OAF_angry/OAF_back_angry\.wav"):
+    with pytest.raises(CorpusNotFound, match=r"Layouts read:\n  - tess/OAF_angry/OAF_back_angry\.wav"):
         Tess.locate(tmp_path)

@@ -137,8 +137,10 @@ def cmd_corpora(args) -> int:
         print(f"{name}: {corpus.root}\n  items {summary['items']}, speakers {summary['speakers']}, "
               f"labels {len(summary['labels'])} ({labels})\n  continuous: {dims}\n"
               f"  modalities {', '.join(summary['modalities'])}; official split: {splits}")
-        for note in corpus.notes:
+        for note in corpus.notes + corpus.check_counts():
             print(f"  note: {note}")
+        for line in corpus.log.lines():
+            print(f"  {line}")
         unreadable = _probe_media(corpus)
         if unreadable:
             problems += 1

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from harness.data.digest import content_digest
 from harness.data.labels import DIMENSIONS, EMOTIONS
+from harness.data.reading import ReadingLog, find_root, same_bytes
 from harness.errors import CorpusError, CorpusNotFound, MediaError
 
 #: Modalities a corpus can provide.  ``visual`` covers video files, frame
@@ -77,6 +78,18 @@ def examples(names: list, n: int = 5) -> str:
     return ", ".join(str(x) for x in names[:n]) + (" ..." if len(names) > n else "")
 
 
+def _spelled_like(name: str, folders: tuple[str, ...]) -> bool:
+    """A folder spelled like one of ``folders`` up to case, separators and a ``-master``/``-main``
+    suffix (``URDU-Dataset-master``, ``emo_db``)."""
+    def key(s: str) -> str:
+        s = s.lower()
+        for suffix in ("-master", "-main"):
+            s = s.removesuffix(suffix)
+        return "".join(ch for ch in s if ch.isalnum())
+
+    return key(name) in {key(f) for f in folders}
+
+
 def _digest_or_name(path: Path) -> str:
     try:
         return content_digest(path)
@@ -104,6 +117,17 @@ class Corpus:
     synthetic: ClassVar[bool] = False
     #: The expected layout, shown when the corpus is not found.
     layout: ClassVar[str] = ""
+    #: Every layout the adapter reads (original release and redistributions), shown when the
+    #: corpus is not found; default: ``(layout,)``.
+    layouts: ClassVar[tuple[str, ...]] = ()
+    #: Folders a redistribution wraps the corpus in (Kaggle's ``ALL``, ...); the corpus is also
+    #: found one or two such (or single-child) folders below where it is looked for.
+    wrappers: ClassVar[tuple[str, ...]] = ()
+    #: What a complete copy holds (``items``, ``speakers``); a copy that differs is noted.
+    expected: ClassVar[dict[str, int]] = {}
+    #: Still-image and video corpora: True when the images are already face crops (no detection),
+    #: False when faces must be found in them; None for audio corpora.
+    face_crops: ClassVar[bool | None] = None
     #: Where the corpus is obtained.
     obtain: ClassVar[str] = ""
 
@@ -112,6 +136,8 @@ class Corpus:
         self._items: list[Item] | None = None
         #: what the adapter noticed while reading (files ignored, ...): reported with every run
         self.notes: list[str] = []
+        #: irregular, skipped, stray and duplicate files met while reading (harness/data/reading.py)
+        self.log = ReadingLog()
 
     # -- locating -------------------------------------------------------
     @classmethod
@@ -121,20 +147,29 @@ class Corpus:
 
     @classmethod
     def locate(cls, data_root: Path | None, explicit: Path | None = None) -> "Corpus":
-        """Find the corpus under ``data_root`` (or at ``explicit``) or raise CorpusNotFound."""
+        """Find the corpus under ``data_root`` (or at ``explicit``), also one or two wrapper or
+        single-child folders deeper (:func:`~harness.data.reading.find_root`), or raise
+        CorpusNotFound naming every layout the adapter reads."""
         candidates: list[Path] = []
         if explicit is not None:
             candidates.append(Path(explicit))
         else:
             root = Path(data_root) if data_root is not None else Path(DEFAULT_DATA_ROOT)
-            candidates += [(root / f).absolute() for f in cls.folders] + [root.absolute()]
+            candidates += [(root / f).absolute() for f in cls.folders]
+            if root.is_dir():  # other spellings of the corpus folder (case, -master, ...)
+                known = {f.lower() for f in cls.folders}
+                candidates += [p.absolute() for p in sorted(root.iterdir()) if p.is_dir()
+                               and p.name.lower() not in known and _spelled_like(p.name, cls.folders)]
+            candidates.append(root.absolute())
         for path in candidates:
-            if path.is_dir() and cls.is_present(path):
-                return cls(path)
+            found = find_root(path, cls.is_present, cls.wrappers)
+            if found is not None:
+                return cls(found)
         searched = ", ".join(str(p) for p in candidates)
+        layouts = "\n".join(f"  - {layout}" for layout in (cls.layouts or (cls.layout,)))
         raise CorpusNotFound(
-            f"corpus {cls.name!r} not found. Searched: {searched}.\n"
-            f"Expected layout: {cls.layout}\n"
+            f"corpus {cls.name!r} not found. Searched: {searched} (and one or two wrapper folders below "
+            f"each).\nLayouts read:\n{layouts}\n"
             f"Obtain it from: {cls.obtain}\n"
             f"Point the harness at it with --data-root DIR (containing one of the folders "
             f"{', '.join(cls.folders)}) or --corpus-path {cls.name}=DIR."
@@ -153,15 +188,29 @@ class Corpus:
                 raise CorpusError(
                     f"{self.name}: no items found in {self.root}. Expected layout: {self.layout}"
                 )
-            seen: dict[str, Item] = {}
-            for item in items:
-                if item.id in seen:
-                    files = [str(p) for it in (seen[item.id], item) for p in it.media.values()]
-                    raise CorpusError(f"{self.name}: duplicate item id {item.id!r}: {' and '.join(files)}")
-                seen[item.id] = item
+            groups: dict[str, list[Item]] = {}
+            for item in sorted(items, key=lambda it: (it.id, sorted(str(p) for p in it.media.values()))):
                 if item.label is not None and self.labels and item.label not in self.labels:
                     raise CorpusError(f"{self.name}/{item.id}: label {item.label!r} outside {self.labels}")
-            self._items = sorted(items, key=lambda it: it.id)
+                groups.setdefault(item.id, []).append(item)
+            seen: dict[str, Item] = {}
+            for item_id, copies in groups.items():
+                first = copies[0]
+                if len({(c.label, c.speaker) for c in copies}) > 1:
+                    # the same recording filed under two labels (or speakers): which is right cannot be known
+                    files = [str(p) for c in copies for p in c.media.values()]
+                    for c in copies:
+                        self.log.skip(next(iter(c.media.values()), c.id),
+                                      f"item {item_id!r} appears as " + " and ".join(
+                                          f"{x.label}/{x.speaker}" for x in copies) + f" ({', '.join(files)})")
+                    continue
+                for other in copies[1:]:  # a second copy (both trees of an archive unpacked, say)
+                    pairs = [(first.media.get(m), p) for m, p in other.media.items()]
+                    identical = all(kept is not None and same_bytes(kept, p) for kept, p in pairs)
+                    self.log.duplicate(pairs[0][0] if pairs else first.id, pairs[0][1] if pairs else other.id,
+                                       identical)
+                seen[item_id] = first
+            self._items = list(seen.values())
         return self._items
 
     def fingerprint(self) -> str:
@@ -181,6 +230,17 @@ class Corpus:
                 rows.append(row)
             self._fingerprint = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
         return self._fingerprint
+
+    def check_counts(self) -> list[str]:
+        """Notes where this copy differs from :attr:`expected` (a partial or padded copy)."""
+        items = self.items()
+        found = {"items": len(items), "speakers": len({it.speaker for it in items if it.speaker is not None})}
+        return [f"{found[k]} {k} where a complete copy has {n}" for k, n in self.expected.items()
+                if k in found and found[k] != n]
+
+    def reading_report(self) -> dict:
+        """What reading found, for run reports and ``harness corpora check``."""
+        return {**self.log.summary(), "count_notes": self.check_counts()}
 
     def summary(self) -> dict:
         """Counts for reports: items, speakers, labels, modalities, splits."""

@@ -97,7 +97,7 @@ class DataPreparer:
             cls = self.registry.corpus(name)
             corpus = cls.locate(self.request.data_root, self.request.corpus_paths.get(name))
             corpus.items()
-            for note in corpus.notes:
+            for note in corpus.notes + corpus.check_counts() + corpus.log.lines():
                 log(f"[{name}] {note}")
             self.corpora[name] = corpus
         return self.corpora[name]
@@ -150,7 +150,8 @@ class DataPreparer:
                 raise HarnessError(f"corpora {experiment.corpora} share fewer than two labels: {labels}")
         modality = self.modality(corpora)
         report: dict = {"modality": modality, "labels": list(labels), "dropped": {}, "extraction": {},
-                        "corpus_notes": {c.name: c.notes for c in corpora if c.notes}}
+                        "corpus_notes": {c.name: c.notes for c in corpora if c.notes},
+                        "reading": {c.name: c.reading_report() for c in corpora}}
         if task == "regression":
             report.update(task=task, dimensions=list(dimensions))
         items_by_corpus: dict[str, list[Item]] = {}
