@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from layouts.ckplus import write_ckplus, write_sequence
+from layouts.ckplus import face, write_ckplus, write_sequence
 
 from harness.cli.commands import main
 from harness.corpora.ckplus import CKPlus, CKPlusWithNeutral
-from harness.errors import CorpusError, CorpusNotFound, LabelError
+from harness.errors import CorpusError, CorpusNotFound
 from harness.registry import default_registry
 
 
@@ -20,7 +22,8 @@ def test_items_are_the_apex_frames_of_labelled_sequences(tmp_path):
     assert items["S010_001"].media == {"visual": images / "S010" / "001" / "S010_001_00000004.png"}
     assert {it.speaker for it in items.values()} == {"S005", "S010", "S011"}
     assert all(it.split is None for it in items.values())
-    assert items["S010_004"].meta == {"sequence": "004", "frame": "3", "frames": "3", "role": "apex"}
+    assert items["S010_004"].meta == {"sequence": "004", "frame": "3", "frames": "3", "role": "apex",
+                                      "face_crop": "no"}
 
 
 def test_unlabelled_sequences_are_skipped_with_a_count(tmp_path):
@@ -54,30 +57,32 @@ def test_emotion_file_naming_an_earlier_frame_is_used_and_noted(tmp_path):
                for n in corpus.notes)
 
 
-@pytest.mark.parametrize("content, error, message", [
-    ("   9.0000000e+00\n", LabelError, r"S005_001_00000003_emotion\.txt: unknown ckplus label code '9'"),
-    ("2.5\n", LabelError, r"S005_001_00000003_emotion\.txt: unknown ckplus label code '2\.5'"),
-    ("happy\n", CorpusError, r"S005_001_00000003_emotion\.txt: expected one number.*'happy'"),
+@pytest.mark.parametrize("content, message", [
+    ("   9.0000000e+00\n", r"unknown ckplus label code '9'"),
+    ("2.5\n", r"unknown ckplus label code '2\.5'"),
+    ("happy\n", r"expected one number.*'happy'"),
 ])
-def test_bad_emotion_codes_name_the_file(tmp_path, content, error, message):
+def test_a_bad_emotion_code_skips_its_sequence_with_the_reason(tmp_path, content, message):
     root = write_ckplus(tmp_path)
     (root / "CK+" / "Emotion" / "S005" / "001" / "S005_001_00000003_emotion.txt").write_text(content)
-    with pytest.raises(error, match=message):
-        CKPlus.locate(root).items()
+    corpus = CKPlus.locate(root)
+    assert {it.id for it in corpus.items()} == {"S010_001", "S010_004", "S011_001"}
+    (path, reason), = corpus.log.skipped
+    assert path.endswith("S005_001_00000003_emotion.txt") and re.search(message, reason)
 
 
-def test_emotion_file_without_its_frames_is_an_error(tmp_path):
+def test_an_emotion_file_without_its_frames_is_skipped_with_the_reason(tmp_path):
     root = write_ckplus(tmp_path)
     labels = root / "CK+" / "Emotion" / "S020" / "001"
     labels.mkdir(parents=True)
     (labels / "S020_001_00000005_emotion.txt").write_text("1.0\n")
-    with pytest.raises(CorpusError, match=r"S020_001_00000005_emotion\.txt: labels sequence S020/001, which has no"):
-        CKPlus.locate(root).items()
-    (labels / "S020_001_00000005_emotion.txt").unlink()
+    corpus = CKPlus.locate(root)
+    assert len(corpus.items()) == 4 and "labels sequence S020/001, which has no frames" in corpus.log.skipped[0][1]
     write_sequence(root / "CK+", "S020", "001", 3, None)
     (labels / "S020_001_00000005_emotion.txt").write_text("1.0\n")
-    with pytest.raises(CorpusError, match=r"names frame S020_001_00000005\.png, which is not in"):
-        CKPlus.locate(root).items()
+    corpus = CKPlus.locate(root)
+    assert len(corpus.items()) == 4 and "names frame S020_001_00000005.png, which is not in" in \
+        corpus.log.skipped[0][1]
 
 
 def test_foreign_frames_and_stray_files(tmp_path):
@@ -89,11 +94,13 @@ def test_foreign_frames_and_stray_files(tmp_path):
     corpus = CKPlus.locate(root)
     assert len(corpus.items()) == 4
     notes = "\n".join(corpus.notes)
-    assert "ignored 1 file(s) that are not CK+ frames" in notes and "S005/001/Thumbs.db" in notes
-    assert "ReadMeCohnKanadeDatabase_website.txt" in notes and ".DS_Store" not in notes
+    # archiver junk (.DS_Store, Thumbs.db) is never a frame; the readme is listed as not read
+    assert "ReadMeCohnKanadeDatabase_website.txt" in notes and ".DS_Store" not in notes and "Thumbs.db" not in notes
     (seq / "S006_001_00000009.png").write_bytes(b"x")
-    with pytest.raises(CorpusError, match=r"S006_001_00000009\.png: not a frame of CK\+ sequence S005/001"):
-        CKPlus.locate(root).items()
+    corpus = CKPlus.locate(root)
+    assert len(corpus.items()) == 4
+    assert corpus.log.skipped[0][0].endswith("S006_001_00000009.png") and \
+        "not a frame of CK+ sequence S005/001" in corpus.log.skipped[0][1]
 
 
 def test_missing_corpus_or_labels(tmp_path):
@@ -107,12 +114,75 @@ def test_missing_corpus_or_labels(tmp_path):
         CKPlus.locate(root).items()
 
 
-def test_two_emotion_files_for_one_sequence_name_both(tmp_path):
+def test_two_emotion_files_for_one_sequence_leave_it_out_naming_both(tmp_path):
     root = write_ckplus(tmp_path)
     labels = root / "CK+" / "Emotion" / "S005" / "001"
     (labels / "S005_001_00000002_emotion.txt").write_text("1.0\n")
-    with pytest.raises(CorpusError, match=r"two emotion files for sequence S005/001: .*00000002_emotion\.txt and "):
-        CKPlus.locate(root).items()
+    corpus = CKPlus.locate(root)
+    assert "S005_001" not in {it.id for it in corpus.items()}
+    skipped = dict(corpus.log.skipped)
+    assert len(skipped) == 2 and all("S005/001" in why for why in skipped.values())
+
+
+def test_the_label_zip_unpacked_as_emotion_labels_is_read(tmp_path):
+    root = write_ckplus(tmp_path)
+    (root / "CK+" / "Emotion").rename(root / "CK+" / "Emotion_labels")
+    assert len(CKPlus.locate(root).items()) == 4
+
+
+def write_ck48(root, top="CK+48", folders=("anger", "happy", "sadness")):
+    """CK+48: emotion folders of 48x48 crops, three frames per sequence."""
+    import cv2
+
+    for fi, folder in enumerate(folders):
+        (root / top / folder).mkdir(parents=True, exist_ok=True)
+        for subject in ("S010", "S011"):
+            for frame in (15, 16, 17):
+                cv2.imwrite(str(root / top / folder / f"{subject}_00{fi + 1}_{frame:08d}.png"),
+                            face([int(subject[1:]), fi, frame]))
+    return root
+
+
+def test_ck48_face_crops_in_emotion_folders(tmp_path):
+    corpus = CKPlus.locate(write_ck48(tmp_path))
+    items = corpus.items()
+    assert len(items) == 18 and {it.speaker for it in items} == {"S010", "S011"}
+    assert corpus.summary()["labels"] == {"anger": 6, "happiness": 6, "sadness": 6}
+    first = next(it for it in items if it.id == "S010_001_00000015")
+    assert first.label == "anger" and first.meta == {"face_crop": "yes", "sequence": "001", "frame": "15"}
+    assert corpus.check_counts() == ["18 items where a complete copy has 981", "2 speakers where a complete copy has 118"]
+
+
+@pytest.mark.parametrize("top", ["CK+48", "ck+48", "archive/CK+48"])
+def test_ck48_is_found_from_the_data_root_and_through_a_wrapper(tmp_path, top):
+    write_ck48(tmp_path / "data", top=top)
+    assert len(CKPlus.locate(tmp_path / "data").items()) == 18
+
+
+def test_ck48_irregular_names_and_stray_files(tmp_path):
+    import shutil
+
+    root = write_ck48(tmp_path)
+    anger = root / "CK+48" / "anger"
+    shutil.copy(anger / "S010_001_00000015.png", anger / "S010_copy.png")
+    shutil.copy(anger / "S010_001_00000015.png", anger / "img_0001.png")
+    (anger / "Thumbs.db").write_bytes(b"x")
+    (anger / "list.txt").write_text("x")
+    corpus = CKPlus.locate(root)
+    by_id = {it.id: it for it in corpus.items()}
+    assert by_id["S010_copy"].speaker == "S010" and "subject S010" in by_id["S010_copy"].meta["note"]
+    assert "img_0001" not in by_id and "no subject" in corpus.log.skipped[0][1]
+    assert corpus.log.ignored == {"non-image file(s) in the emotion folders": 1}
+
+
+@pytest.mark.realdata
+def test_the_real_ck48(data_root):
+    corpus = CKPlus.locate(data_root)
+    items = corpus.items()
+    assert len(items) == 981 and len({it.speaker for it in items}) == 118
+    assert corpus.summary()["labels"] == {"anger": 135, "contempt": 54, "disgust": 177, "fear": 75,
+                                          "happiness": 207, "sadness": 84, "surprise": 249}
+    assert all(it.meta["face_crop"] == "yes" for it in items) and not corpus.check_counts()
 
 
 def test_corpora_check_lists_counts_and_notes(tmp_path, capsys):
