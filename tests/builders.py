@@ -22,14 +22,26 @@ def tone(emotion_index: int, speaker_index: int, seconds: float = 0.6, sr: int =
     return (x + rng.normal(0, 0.003, t.size)).astype(np.float32)
 
 
-def write_tiny_emodb(root: Path, per_cell: int = 1, speakers=EMODB_SPEAKERS) -> Path:
-    """An EMO-DB layout with synthetic audio: speakers x 7 emotions x per_cell files."""
-    wav = root / "emodb" / "wav"
+def write_tone(path: Path, emotion_index: int = 0, speaker_index: int = 0, sr: int = 16000,
+               seconds: float = 0.3, seed=None) -> Path:
+    """A tiny tone file at ``path`` (format from the suffix: .wav, .flac), folders created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed if seed is not None else [emotion_index, speaker_index])
+    sf.write(path, tone(emotion_index, speaker_index, seconds=seconds, sr=sr, rng=rng), sr)
+    return path
+
+
+def write_tiny_emodb(root: Path, per_cell: int = 1, speakers=EMODB_SPEAKERS, folder: str = "emodb/wav",
+                     suffix: str = ".wav") -> Path:
+    """An EMO-DB layout with synthetic audio: speakers x 7 emotions x per_cell files, in ``root/folder``
+    (``emodb/wav`` as distributed; ``emodb`` for a flat copy, ``emodb/emodb/wav`` for the audformat zip)
+    and with ``suffix`` (``.flac`` for audb's flac flavour)."""
+    wav = root / folder
     wav.mkdir(parents=True, exist_ok=True)
     for si, spk in enumerate(speakers):
         for ei, code in enumerate(EMODB_CODES):
             for rep in range(per_cell):
-                name = f"{spk}a{rep + 1:02d}{code}a.wav"
+                name = f"{spk}a{rep + 1:02d}{code}a{suffix}"
                 sf.write(wav / name, tone(ei, si, rng=np.random.default_rng([si, ei, rep])), 16000,
                          subtype="PCM_16")
     return root
@@ -39,16 +51,21 @@ SAVEE_CODES = ("a", "d", "f", "h", "n", "sa", "su")
 SAVEE_SPEAKERS = ("DC", "JE", "JK", "KL")
 
 
-def write_tiny_savee(root: Path, layout: str = "flat", per_code: int = 1, speakers=SAVEE_SPEAKERS) -> Path:
-    """SAVEE in its flat (``savee/DC_a01.wav``) or original nested
-    (``savee/AudioData/DC/a01.wav``) layout, with synthetic 44.1 kHz audio."""
-    base = root / "savee"
+def write_tiny_savee(root: Path, layout: str = "flat", per_code: int = 1, speakers=SAVEE_SPEAKERS,
+                     top: str = "savee") -> Path:
+    """SAVEE with synthetic 44.1 kHz audio under ``root/top`` in one of its distributed layouts:
+    ``flat`` (``DC_a01.wav``), ``nested`` (the original ``AudioData/DC/a01.wav``), ``bare``
+    (``DC/a01.wav``), ``double`` (a nested extraction, ``AudioData/AudioData/DC/a01.wav``) or
+    ``kaggle`` (``ALL/DC_a01.wav``)."""
+    base = root / top
+    speaker_parent = {"nested": base / "AudioData", "bare": base, "double": base / "AudioData" / "AudioData"}
     for si, spk in enumerate(speakers):
-        folder = base / "AudioData" / spk if layout == "nested" else base
+        in_folder = layout in speaker_parent
+        folder = speaker_parent[layout] / spk if in_folder else base / "ALL" if layout == "kaggle" else base
         folder.mkdir(parents=True, exist_ok=True)
         for ei, code in enumerate(SAVEE_CODES):
             for n in range(1, per_code + 1):
-                name = f"{code}{n:02d}.wav" if layout == "nested" else f"{spk}_{code}{n:02d}.wav"
+                name = f"{code}{n:02d}.wav" if in_folder else f"{spk}_{code}{n:02d}.wav"
                 sf.write(folder / name, tone(ei, si, sr=44100, rng=np.random.default_rng([si, ei, n])), 44100)
     return root
 

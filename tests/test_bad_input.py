@@ -28,18 +28,27 @@ def test_label_map_rejects_non_canonical_targets():
         LabelMap("toy", {"a": "angry"})
 
 
-def test_emodb_unknown_emotion_code_names_the_file(tmp_path):
+def test_emodb_unknown_emotion_code_is_skipped_naming_the_code(tmp_path):
     root = write_tiny_emodb(tmp_path, speakers=("03",))
     sf.write(root / "emodb" / "wav" / "03a05Xa.wav", tone(0, 0), 16000)
-    with pytest.raises(LabelError, match=r"03a05Xa\.wav: unknown emodb label code 'X'"):
-        EmoDB.locate(root).items()
+    corpus = EmoDB.locate(root)
+    assert len(corpus.items()) == 7
+    ((path, reason),) = corpus.log.skipped
+    assert path == str(root / "emodb" / "wav" / "03a05Xa.wav") and "unknown emodb label code 'X'" in reason
+    assert "1 file(s) skipped" in "\n".join(corpus.log.lines())
 
 
-def test_emodb_foreign_file_name_is_an_error(tmp_path):
+@pytest.mark.parametrize("name, reason", [
+    ("hello.wav", "not an EMO-DB file name"),
+    ("17a01Fa.wav", "unknown EMO-DB speaker '17'"),
+])
+def test_emodb_foreign_file_name_is_skipped_with_the_reason(tmp_path, name, reason):
     root = write_tiny_emodb(tmp_path, speakers=("03",))
-    sf.write(root / "emodb" / "wav" / "hello.wav", tone(0, 0), 16000)
-    with pytest.raises(CorpusError, match=r"hello\.wav: not an EMO-DB file name"):
-        EmoDB.locate(root).items()
+    sf.write(root / "emodb" / "wav" / name, tone(0, 0), 16000)
+    corpus = EmoDB.locate(root)
+    assert len(corpus.items()) == 7
+    ((path, why),) = corpus.log.skipped
+    assert path.endswith(name) and reason in why
 
 
 def test_empty_corpus_folder_is_a_clear_error(tmp_path):
@@ -122,11 +131,12 @@ def test_non_finite_samples_are_a_media_error(tmp_path):
         load_audio(path, 16000)
 
 
-def test_directory_named_like_a_wav_is_an_error(tmp_path):
+def test_directory_named_like_a_wav_is_ignored_and_counted(tmp_path):
     root = write_tiny_emodb(tmp_path, speakers=("03",))
     (root / "emodb" / "wav" / "03a09Wa.wav").mkdir()
-    with pytest.raises(CorpusError, match=r"03a09Wa\.wav: not a regular file"):
-        EmoDB.locate(root).items()
+    corpus = EmoDB.locate(root)
+    assert len(corpus.items()) == 7
+    assert corpus.log.summary()["ignored"] == {"folders inside wav/": 1}
 
 
 def test_emodb_accepts_upper_case_suffix_and_reports_other_files(tmp_path):
@@ -135,8 +145,9 @@ def test_emodb_accepts_upper_case_suffix_and_reports_other_files(tmp_path):
     (wav / "03a01Wa.wav").rename(wav / "03a01Wa.WAV")
     (wav / "notes.txt").write_text("x")
     corpus = EmoDB.locate(root)
-    assert len(corpus.items()) == 7
-    assert corpus.notes == [f"ignored 1 non-wav file(s) in {wav}: notes.txt"]
+    assert len(corpus.items()) == 7 and corpus.notes == []
+    assert corpus.log.summary()["ignored"] == {"non-audio files in wav/": 1}
+    assert corpus.log.lines() == [f"1 non-audio files in wav/ ignored (e.g. {wav / 'notes.txt'})"]
 
 
 def test_vanished_file_is_reported_or_skipped(tmp_path):

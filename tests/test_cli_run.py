@@ -141,8 +141,8 @@ def test_cross_corpus_uses_shared_labels_and_reports_the_dropped(tiny_emodb, tmp
                           str(tmp_path / "r"), "--budget", "smoke", "--no-reference", "--json"], capsys)
     assert code == 0, err
     # EMO-DB has boredom, the demo corpora have surprise: six labels are shared
-    assert "[emodb] labels outside the shared set" in err and "dropped 20 boredom (20 items)" in err
-    assert "[demo-a] labels outside the shared set" in err and "48 surprise (48 items)" in err
+    assert "[emodb] labels outside the shared set" in err and "dropped 20 boredom (20 items, not extracted)" in err
+    assert "[demo-a] labels outside the shared set" in err and "48 surprise (48 items, not extracted)" in err
     (job,) = json.loads(out)["jobs"]
     stored = ResultsStore(tmp_path / "r").job(job["job_id"])
     assert stored["report"]["dropped"] == {"emodb": {"boredom": 20}, "demo-a": {"surprise": 48}}
@@ -155,7 +155,7 @@ def test_corpora_check_reports_counts_and_problems(tmp_path, capsys):
     assert main(["corpora", "check", "emodb", "--data-root", str(data)]) == 0
     out = capsys.readouterr().out
     assert "items 14, speakers 2, labels 7" in out and "official split: test 7, train 7" in out
-    (data / "emodb" / "wav" / "03a02Qa.wav").write_bytes(b"")
+    (data / "emodb" / "wav" / "03a02Wa.wav").write_bytes(b"")
     assert main(["corpora", "check", "emodb", "--data-root", str(data)]) == 1
     assert "PROBLEM" in capsys.readouterr().out
     assert main(["corpora", "check", "emodb", "--data-root", str(tmp_path / "none")]) == 2
@@ -174,3 +174,26 @@ def test_corpus_path_for_a_corpus_not_in_the_run_is_an_error(tiny_emodb, tmp_pat
     code, _, err = run(["--method", "classic", "--corpus", "emodb", "--data-root", str(tiny_emodb),
                         "--corpus-path", "emdb=/nowhere"], capsys)
     assert code == 2 and "'emdb' is not a corpus of this run" in err
+
+
+def test_corpora_check_decodes_every_file_and_names_what_a_run_would_meet(tmp_path, capsys):
+    """Truncated and silent files are problems (exit 1); stereo, other rates, AIFF under .wav are noted."""
+    import numpy as np
+    import soundfile as sf
+
+    data = write_tiny_emodb(tmp_path / "d", speakers=("03", "12"))
+    wav = data / "emodb" / "wav"
+    whole = (wav / "03a01Wa.wav").read_bytes()
+    (wav / "03a01Wa.wav").write_bytes(whole[: len(whole) // 2])  # truncated: the header promises more
+    sf.write(wav / "03a01La.wav", np.zeros(8000, np.float32), 16000)  # silent
+    x = (0.1 * np.sin(np.linspace(0, 900, 22050))).astype(np.float32)
+    sf.write(wav / "03a01Ea.wav", np.stack([x, x], 1), 22050)  # stereo, 22.05 kHz
+    sf.write(wav / "12a01Ea.wav", x, 16000, format="AIFF")  # AIFF under .wav
+    assert main(["corpora", "check", "emodb", "--data-root", str(data)]) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM: 2 unreadable media file(s)" in out
+    assert "1 truncated file(s), e.g." in out and "03a01Wa.wav" in out
+    assert "1 silent file(s)" in out and "03a01La.wav" in out
+    assert "1 multi-channel file(s), mixed down to mono" in out and "at another sample rate" in out
+    assert "1 file(s) whose content is not what their suffix says (e.g. AIFF in" in out
+    assert main(["corpora", "check", "emodb", "--data-root", str(data), "--headers-only"]) == 0  # headers look fine

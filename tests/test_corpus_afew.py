@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from layouts.afew import write_afew
 from layouts.enterface import clip
@@ -9,7 +11,7 @@ from layouts.enterface import clip
 from harness.cli.commands import main
 from harness.corpora.afew import Afew
 from harness.data.audio import load_audio
-from harness.errors import CorpusError, CorpusNotFound
+from harness.errors import CorpusNotFound
 
 
 def test_items_labels_and_official_split(tmp_path):
@@ -47,8 +49,29 @@ def test_unlabelled_test_folder_and_precomputed_faces_are_skipped_with_counts(tm
     assert len(corpus.items()) == 14 and {it.split for it in corpus.items()} == {"train", "valid"}
     notes = "\n".join(corpus.notes)
     assert "skipped Test_AFEW/: 3 clip(s) without emotion folders" in notes
-    assert "skipped 1 folder(s) of precomputed faces/features in Train_AFEW/: AlignedFaces_LBPTOP_Points" in notes
-    assert "ignored 1 file(s)/folder(s) that are not AFEW clips: Val_AFEW/Sad/Thumbs.db" in notes
+    assert corpus.log.summary()["ignored"] == {
+        "archiver junk (__MACOSX, Thumbs.db, ._*)": 1,
+        "folders that are not emotion folders (faces, frames, audio, features)": 1}
+
+
+def test_extra_folders_and_files_in_a_split_are_ignored_and_counted(tmp_path):
+    root = write_afew(tmp_path)
+    train = root / "afew" / "Train_AFEW"
+    for extra in ("face_images/000001000", "frames/000001000", "audio", "wav"):
+        (train / extra).mkdir(parents=True)
+    (train / "face_images" / "000001000" / "0001.jpg").write_bytes(b"x")
+    (train / "AlignedFaces_LBPTOP_Points.zip").write_bytes(b"PK")
+    (train / "Train_6.xml").write_text("<root/>")
+    (train / "Angry" / "000001000.wav").write_bytes(b"RIFF")  # audio extracted beside the clip
+    (train / "Angry" / "._000001000.avi").write_bytes(b"\0")
+    (root / "__MACOSX" / "afew").mkdir(parents=True)
+    corpus = Afew.locate(root)
+    assert len(corpus.items()) == 14 and corpus.log.skipped == []
+    assert corpus.log.summary()["ignored"] == {
+        "archiver junk (__MACOSX, Thumbs.db, ._*)": 1,
+        "files that are not clips (archives, XML metadata, extracted audio, text)": 3,
+        "folders that are not emotion folders (faces, frames, audio, features)": 4}
+    assert "clip" not in " ".join(corpus.notes)
 
 
 def test_labelled_test_folder_is_read_as_test(tmp_path):
@@ -66,11 +89,15 @@ def test_variant_folder_names_and_mp4(tmp_path):
     assert load_audio(items[0].media["audio"], 16000)[0].size > 4000
 
 
-def test_two_folders_for_one_split_is_an_error(tmp_path):
+def test_two_folders_for_one_split_are_both_read(tmp_path):
     root = write_afew(tmp_path)
-    clip(root / "afew" / "Train" / "Sad" / "000000001.avi", 4)
-    with pytest.raises(CorpusError, match=r"2 folders for the train split .*Train, Train_AFEW"):
-        Afew.locate(root).items()
+    shutil.copytree(root / "afew" / "Train_AFEW" / "Angry", root / "afew" / "Train" / "Angry")  # a second copy
+    clip(root / "afew" / "Train" / "Sad" / "000000001.avi", 4)  # and a clip only there
+    corpus = Afew.locate(root)
+    items = {it.id: it for it in corpus.items()}
+    assert len(items) == 15 and items["train_000000001"].label == "sadness"
+    assert corpus.log.summary()["duplicates"] == {"identical": 1, "different": 0}
+    assert any(n.startswith("2 folders for the train split") and "Train, Train_AFEW" in n for n in corpus.notes)
 
 
 def test_missing_validation_folder_is_noted(tmp_path):
@@ -85,17 +112,54 @@ def test_missing_validation_folder_is_noted(tmp_path):
     assert any("no valid folder" in n for n in corpus.notes)
 
 
-def test_missing_corpus_names_the_layout(tmp_path):
+def test_missing_corpus_names_the_layouts(tmp_path):
     (tmp_path / "afew" / "Train_AFEW").mkdir(parents=True)  # no emotion folders: not AFEW
-    with pytest.raises(CorpusNotFound, match=r"Train_AFEW/Angry/000046280\.avi"):
+    with pytest.raises(CorpusNotFound) as err:
         Afew.locate(tmp_path)
+    text = str(err.value)
+    assert "Layouts read:\n  - afew/Train_AFEW/Angry/000046280.avi" in text
+    assert "afew/EmotiW_2018/Train_AFEW/Angry/" in text and "afew/Train_AFEW/Train_AFEW/Angry/" in text
+    assert "Test_vid_Distribute" in text
 
 
-def test_unknown_emotion_folder_names_the_path(tmp_path):
+def test_clips_in_an_unknown_emotion_folder_are_skipped_with_a_count(tmp_path):
     root = write_afew(tmp_path)
     clip(root / "afew" / "Val_AFEW" / "Contempt" / "000000001.avi", 0)
-    with pytest.raises(CorpusError, match=r"Val_AFEW/Contempt: unknown AFEW emotion folder 'Contempt'"):
-        Afew.locate(root).items()
+    clip(root / "afew" / "Val_AFEW" / "Contempt" / "000000002.avi", 0)
+    corpus = Afew.locate(root)
+    assert len(corpus.items()) == 14
+    assert [why for _, why in corpus.log.skipped] == ["unknown AFEW emotion folder 'Contempt' (expected one of: "
+                                                      "Angry Disgust Fear Happy Neutral Sad Surprise)"] * 2
+    assert any(n.startswith("skipped 2 clip(s) in Val_AFEW/Contempt/") for n in corpus.notes)
+
+
+def test_other_spellings_of_emotion_folders_are_read_with_a_note(tmp_path):
+    root = write_afew(tmp_path)
+    (root / "afew" / "Val_AFEW" / "Happy").rename(root / "afew" / "Val_AFEW" / "happiness")
+    corpus = Afew.locate(root)
+    item = {it.id: it for it in corpus.items()}["valid_000002030"]
+    assert item.label == "happiness" and item.meta["note"] == "emotion folder 'happiness' read as happiness"
+    assert len(corpus.log.inferred) == 1
+
+
+@pytest.mark.parametrize("top, train, val, where", [
+    ("afew/EmotiW_2018", "Train_AFEW", "Val_AFEW", "afew/EmotiW_2018"),
+    ("EmotiW2017/AEFW", "Train", "Val", "EmotiW2017/AEFW"),
+    ("afew", "Train_AFEW/Train_AFEW", "Val_AFEW/Val_AFEW", "afew"),
+    ("AFEW", "Train", "Validation", "AFEW"),
+    ("data/afew", "training", "valid", "data/afew"),
+])
+def test_redistributed_layouts_are_found_from_the_data_root(tmp_path, top, train, val, where):
+    root = write_afew(tmp_path, top=top, train=train, val=val)
+    (tmp_path / top.split("/")[0] / "README.txt").write_text("EmotiW")  # the wrapper is not a single child
+    (tmp_path / top / "Test" / "Test_vid_Distribute" / "Test_vid_Distribute").mkdir(parents=True)
+    clip(tmp_path / top / "Test" / "Test_vid_Distribute" / "Test_vid_Distribute" / "000029320.avi", 1)
+    corpus = Afew.locate(root if not top.startswith("data/") else root / "data")
+    assert corpus.root == tmp_path / where
+    items = corpus.items()
+    assert len(items) == 14 and {it.split for it in items} == {"train", "valid"}
+    assert any(n.startswith("skipped Test/Test_vid_Distribute/Test_vid_Distribute/: 1 clip(s)") for n in corpus.notes)
+    assert corpus.check_counts() == ["14 items where a complete copy has 1156"]
 
 
 def test_a_clip_in_two_emotion_folders_is_skipped_naming_both(tmp_path):

@@ -1,4 +1,5 @@
-"""The CHEAVD adapter: default tables, configurable layout, strict labels, bad input."""
+"""The CHEAVD adapter: default tables, configurable layout, labels outside the vocabulary skipped with counts,
+irregular rows skipped naming the row, wrappers."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from layouts.enterface import clip
 from harness.cli.commands import main
 from harness.corpora.cheavd import Cheavd
 from harness.data.audio import load_audio
-from harness.errors import CorpusError, CorpusNotFound, LabelError
+from harness.errors import CorpusError, CorpusNotFound
 
 
 def _config(root, **settings):
@@ -63,32 +64,47 @@ def test_single_table_with_configured_columns_encoding_and_chinese_labels(tmp_pa
     assert items["clips/c3"].speaker == "演员1"
 
 
-def test_anxious_and_worried_are_errors_unless_configured(tmp_path):
+def test_anxious_and_worried_are_skipped_with_a_count_unless_configured(tmp_path):
     root = write_cheavd(tmp_path, labels=("angry", "happy", "anxious", "worried", "sad"))
-    with pytest.raises(LabelError, match=r"train\.csv, line 4: unknown cheavd label 'anxious' .*"
-                                         r"no canonical emotion: list it under \"exclude_labels\""):
-        Cheavd.locate(root).items()
+    corpus = Cheavd.locate(root)
+    assert len(corpus.items()) == 4 * 3 and {it.label for it in corpus.items()} == {"anger", "happiness", "sadness"}
+    notes = " ".join(corpus.notes)
+    assert "skipped 4 row(s) labelled 'anxious' (CHEAVD 2.0's class without a canonical emotion; map it" in notes
+    assert "skipped 4 row(s) labelled 'worried'" in notes
+    where, why = corpus.log.skipped[0]
+    assert where.endswith("train.csv, line 4") and why.startswith("label 'anxious' (anxious, a CHEAVD 2.0 class) has "
+                                                                 "no canonical emotion")
+    assert len(corpus.log.skipped) == 8 and corpus.log.summary()["ignored"] == {}  # their clips are named, not stray
     _config(root, exclude_labels=["anxious", "Worried"])
     corpus = Cheavd.locate(root)
-    assert len(corpus.items()) == 4 * 3
-    assert "skipped 4 row(s) labelled 'anxious'" in " ".join(corpus.notes)
-    assert "skipped 4 row(s) labelled 'worried'" in " ".join(corpus.notes)
+    assert len(corpus.items()) == 4 * 3 and corpus.log.skipped == []
+    assert "skipped 4 row(s) labelled 'anxious' (listed in exclude_labels" in " ".join(corpus.notes)
     _config(root, labels={"anxious": "fear"}, exclude_labels=["worried"])
     labels = {it.label for it in Cheavd.locate(root).items()}
     assert labels == {"anger", "happiness", "fear", "sadness"}
 
 
-def test_chinese_anxious_gets_the_same_hint(tmp_path):
-    root = write_cheavd(tmp_path, labels=("焦虑",))
-    with pytest.raises(LabelError, match="'焦虑' has no canonical emotion"):
-        Cheavd.locate(root).items()
+def test_chinese_spellings_of_anxious_and_worried_and_multi_emotion_cells_are_skipped(tmp_path):
+    root = write_cheavd(tmp_path, labels=("焦虑", "担忧", "happy,surprise", "伪装高兴", "高兴"))
+    corpus = Cheavd.locate(root)
+    assert {it.label for it in corpus.items()} == {"happiness"} and len(corpus.items()) == 4
+    reasons = [why for _, why in corpus.log.skipped]
+    assert any(r.startswith("label '焦虑' (anxious, a CHEAVD 2.0 class)") for r in reasons)
+    assert any(r.startswith("label '担忧' (worried, a CHEAVD 2.0 class)") for r in reasons)
+    assert "multi-emotion label 'happy,surprise': the item cannot have one label" in reasons
+    assert any(r.startswith("unknown cheavd label '伪装高兴'") for r in reasons)
+    notes = " ".join(corpus.notes)
+    assert "skipped 4 row(s) labelled 'multi-emotion'" in notes and "skipped 4 row(s) labelled '伪装高兴' (not in the" in notes
 
 
-def test_missing_column_names_the_table_and_the_columns_present(tmp_path):
+def test_a_table_without_the_file_column_is_not_read_and_the_others_are(tmp_path):
     root = write_cheavd(tmp_path)
     write_table(root / "cheavd" / "val.csv", ["path", "emotion"], [["val/spk03_000.avi", "angry"]])
-    with pytest.raises(CorpusError, match=r"val\.csv: no file column 'file'; columns present: 'path', 'emotion'"):
-        Cheavd.locate(root).items()
+    corpus = Cheavd.locate(root)
+    assert corpus.summary()["splits"] == {"test": 7, "train": 14}
+    assert any(n.startswith("not read: val.csv (no file column 'file'; columns present: 'path', 'emotion'")
+               for n in corpus.notes)
+    assert corpus.log.summary()["ignored"] == {"media files no table row names": 7}
 
 
 def test_configured_speaker_column_must_exist(tmp_path):
@@ -123,24 +139,69 @@ def test_toml_configuration(tmp_path):
     assert Cheavd.locate(root).summary()["splits"] == {"test": 7, "train": 14, "valid": 7}
 
 
-def test_wrong_encoding_suggests_the_setting(tmp_path):
+def test_a_gbk_table_is_read_as_gb18030_unless_an_encoding_is_set(tmp_path):
     root = write_cheavd(tmp_path)
     write_table(root / "cheavd" / "test.csv", ["file", "label"], [["test/spk04_000.avi", "愤怒"]], encoding="gbk")
-    with pytest.raises(CorpusError, match=r"test\.csv: not readable as utf-8-sig .*set \"encoding\""):
+    corpus = Cheavd.locate(root)
+    assert {it.id: it for it in corpus.items()}["test/spk04_000"].label == "anger"
+    assert "test.csv: not UTF-8; read as GB18030" in " ".join(corpus.notes)
+    _config(root, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"test\.csv: not readable as utf-8 .*set \"encoding\""):
         Cheavd.locate(root).items()
 
 
-def test_missing_media_and_unknown_split_name_the_row(tmp_path):
+def test_rows_with_missing_media_or_an_unknown_split_are_skipped_naming_the_row(tmp_path):
     root = write_cheavd(tmp_path)
     write_table(root / "cheavd" / "test.csv", ["file", "label"], [["test/spk04_000.avi", "sad"],
                                                                   ["test/gone.avi", "sad"]])
-    with pytest.raises(CorpusError, match=r"test\.csv, line 3: media file .*gone\.avi not found"):
-        Cheavd.locate(root).items()
+    corpus = Cheavd.locate(root)
+    assert corpus.summary()["splits"]["test"] == 1
+    [(where, why)] = corpus.log.skipped
+    assert where.endswith("test.csv, line 3") and why.startswith("media file ") and why.endswith("gone.avi not found")
+    assert "skipped 1 row(s) whose media file is missing" in corpus.notes
     for split in ("train", "val", "test"):
         (root / "cheavd" / f"{split}.csv").unlink()
-    write_table(root / "cheavd" / "labels.csv", ["file", "label", "split"], [["test/spk04_000.avi", "sad", "holdout"]])
-    with pytest.raises(CorpusError, match=r"labels\.csv, line 2: unknown split 'holdout'"):
+    write_table(root / "cheavd" / "labels.csv", ["file", "label", "split"], [["test/spk04_000.avi", "sad", "holdout"],
+                                                                             ["test/spk04_001.avi", "sad", "test"]])
+    corpus = Cheavd.locate(root)
+    assert [it.id for it in corpus.items()] == ["test/spk04_001"]
+    assert [(w.endswith("labels.csv, line 2"), y.startswith("unknown split 'holdout'")) for w, y in corpus.log.skipped] \
+        == [(True, True)]
+
+
+def test_no_media_found_at_all_says_to_set_the_media_folder(tmp_path):
+    root = write_cheavd(tmp_path)
+    _config(root, media_folder="clips")
+    with pytest.raises(CorpusError, match=r"none of the media files .* exists .*set \"media_folder\""):
         Cheavd.locate(root).items()
+
+
+def test_headerless_whitespace_separated_lists_are_read(tmp_path):
+    base = tmp_path / "cheavd"
+    for split, name in (("train", "train.txt"), ("val", "dev.txt")):
+        lines = []
+        for i, label in enumerate(("angry", "sad", "neutral")):
+            clip(base / "clips" / f"{split}_{i:04d}.mp4", i)
+            lines.append(f"clips/{split}_{i:04d}.mp4   {label}")
+        (base / name).write_text("\n".join(lines) + "\n")
+    corpus = Cheavd.locate(tmp_path)
+    items = {it.id: it for it in corpus.items()}
+    assert len(items) == 6 and items["clips/val_0001"].label == "sadness" and items["clips/val_0001"].split == "valid"
+    assert "train.txt: no header row; read as file, label by position" in corpus.notes
+    assert corpus.log.summary()["ignored"] == {}
+
+
+@pytest.mark.parametrize("where", ["cheavd/CHEAVD2.0", "MEC2017/data", "CHEAVD_2.0"])
+def test_release_wrappers_are_found_from_the_data_root(tmp_path, where):
+    write_cheavd(tmp_path / "x")
+    (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "x" / "cheavd").rename(tmp_path / where)
+    (tmp_path / where.split("/")[0] / "README.txt").write_text("MEC 2017")
+    (tmp_path / where / "__MACOSX").mkdir()
+    (tmp_path / where / "test" / "._spk04_000.avi").write_bytes(b"\0")
+    corpus = Cheavd.locate(tmp_path)
+    assert corpus.root == tmp_path / where and len(corpus.items()) == 28
+    assert corpus.log.summary()["ignored"] == {"archiver junk (__MACOSX, .DS_Store, ._*)": 2}
 
 
 def test_rows_without_labels_are_skipped_with_a_count(tmp_path):
@@ -166,10 +227,13 @@ def test_audio_file_with_separate_video_column(tmp_path):
     assert items["audio/a2"].media == {"audio": base / "audio" / "a2.wav"}
 
 
-def test_missing_corpus_names_the_layout(tmp_path):
+def test_missing_corpus_names_the_layouts(tmp_path):
     (tmp_path / "cheavd").mkdir()
-    with pytest.raises(CorpusNotFound, match=r"cheavd/train\.csv val\.csv test\.csv"):
+    with pytest.raises(CorpusNotFound, match=r"cheavd/train\.csv val\.csv test\.csv") as err:
         Cheavd.locate(tmp_path)
+    text = str(err.value)
+    assert "Layouts read:\n  - cheavd/train.csv" in text and "cheavd/train.txt val.txt test.txt" in text
+    assert "cheavd/CHEAVD2.0/train.csv" in text
 
 
 def test_corrupt_clip_is_reported_by_corpora_check(tmp_path, capsys):

@@ -1,12 +1,24 @@
-"""The RECOLA (AVEC 2016 package) adapter: gold-standard series, splits, media, provided features, bad ARFF."""
+"""The RECOLA adapter: AVEC 2016 package (gold-standard series, splits, media, provided features, bad ARFF,
+nested copies) and the original release (mean of the raters)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import numpy as np
 import pytest
-from layouts.recola import FRAMES, RECORDINGS, curve, gold_arff, write, write_gold, write_recording
+from layouts.recola import (
+    FRAMES,
+    ORIGINAL_MEAN,
+    RECORDINGS,
+    curve,
+    gold_arff,
+    write,
+    write_gold,
+    write_original,
+    write_recording,
+)
 
 from harness.corpora.recola import STEP, Recola, feature_file, read_arff
 from harness.errors import CorpusError, CorpusNotFound
@@ -104,77 +116,173 @@ def test_recordings_and_gold_standards_without_each_other_are_noted(root):
     corpus = Recola.locate(root)
     assert len(corpus.items()) == 4
     notes = "\n".join(corpus.notes)
-    assert "left out 1 train/dev recording(s) without a gold-standard file" in notes and "train_3" in notes
+    assert "left out 1 train/dev recording(s) without a readable gold-standard file" in notes and "train_3" in notes
     assert "left out 1 recording(s) with a gold standard but neither" in notes and "train_4" in notes
 
 
-def test_missing_folder_is_not_found_with_layout(tmp_path):
+def test_missing_folder_is_not_found_with_the_layouts(tmp_path):
     (tmp_path / "recola" / "recordings_audio").mkdir(parents=True)
     with pytest.raises(CorpusNotFound, match=r"ratings_gold_standard/\{arousal,valence\}/train_1\.arff") as err:
         Recola.locate(tmp_path)
-    assert "corpus 'recola' not found" in str(err.value)
+    text = str(err.value)
+    assert "corpus 'recola' not found" in text and "Layouts read:\n  - recola/ratings_gold_standard/" in text
+    assert "ratings_gold_standard/ratings_gold_standard/arousal/" in text
+    assert "RECOLA-Annotation/emotional_behaviour/{arousal,valence}/P16.csv" in text
 
 
-def test_malformed_arff_names_file_and_line(root):
+def _skipped(corpus, rec):
+    """The reasons the recording's gold-standard files were skipped for."""
+    return [why for path, why in corpus.log.skipped if path.endswith(f"{rec}.arff")]
+
+
+def test_a_malformed_arff_skips_its_recording_naming_file_and_line(root):
     path = gold_file(root, "train_2")
     lines = path.read_text().splitlines()
     data_start = lines.index("@data") + 2
     lines[data_start + 3] = "'train_2',0.12"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(CorpusError, match=rf"train_2\.arff:{data_start + 4}: 2 values, but the header declares 3"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    items = {it.id: it for it in corpus.items()}
+    # the valence file still is read: the recording is kept with valence only, noted
+    assert set(items["train_2"].series) == {"valence"} and "only valence read" in items["train_2"].meta["note"]
+    [why] = _skipped(corpus, "train_2")
+    assert why.startswith("gold standard not read: ") and \
+        f"train_2.arff:{data_start + 4}: 2 values, but the header declares 3" in why
     lines[data_start + 3] = "'train_2',0.12,high"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(CorpusError, match=rf"train_2\.arff:{data_start + 4}: attribute 'GoldStandard' is numeric "
-                                          r"but the value is 'high'"):
-        Recola.locate(root).items()
+    gold_file(root, "train_2", "valence").write_text(path.read_text())
+    corpus = Recola.locate(root)
+    assert "train_2" not in {it.id for it in corpus.items()} and len(corpus.items()) == 3
+    assert all(f"train_2.arff:{data_start + 4}: attribute 'GoldStandard' is numeric but the value is 'high'" in why
+               for why in _skipped(corpus, "train_2")) and len(_skipped(corpus, "train_2")) == 2
+    assert any("left out 1 train/dev recording(s) without a readable gold-standard file" in n and "train_2" in n
+               for n in corpus.notes)
 
 
-def test_file_without_data_section_or_attribute_is_an_error(root):
+def test_a_file_without_data_section_or_attribute_is_skipped(root):
     path = gold_file(root, "dev_1", "valence")
     path.write_text("@relation x\n@attribute frameTime numeric\n")
-    with pytest.raises(CorpusError, match=r"valence/dev_1\.arff: no @data section"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    assert set({it.id: it for it in corpus.items()}["dev_1"].series) == {"arousal"}
+    assert "valence/dev_1.arff: no @data section" in _skipped(corpus, "dev_1")[0]
     path.write_text("@relation x\n@attribute frameTime numeric\n@attribute Value numeric\n@data\n0.0,1\n")
-    with pytest.raises(CorpusError, match=r"valence/dev_1\.arff: no attribute 'GoldStandard'.*frameTime, Value"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    corpus.items()
+    assert re.search(r"valence/dev_1\.arff: no attribute 'GoldStandard'.*frameTime, Value", _skipped(corpus, "dev_1")[0])
 
 
-def test_uneven_frame_times_name_file_and_line(root):
+def test_uneven_frame_times_are_skipped_naming_file_and_line(root):
     path = gold_file(root, "dev_2", "valence")
     times = [i * 0.04 for i in range(FRAMES)]
     times[7] = 0.30  # 0.28 expected
     path.write_text(gold_arff("dev_2", curve(3, "valence"), times))
     line = path.read_text().splitlines().index("'dev_2',0.30,{:.6f}".format(curve(3, "valence")[7])) + 1
-    with pytest.raises(CorpusError, match=rf"dev_2\.arff:{line}: frameTime 0\.3 s where 0\.28 s was expected"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    corpus.items()
+    assert f"dev_2.arff:{line}: frameTime 0.3 s where 0.28 s was expected" in _skipped(corpus, "dev_2")[0]
 
 
-def test_series_not_starting_at_zero_is_an_error(root):
+def test_a_series_not_starting_at_zero_is_skipped(root):
     path = gold_file(root, "train_1")
     path.write_text(gold_arff("train_1", curve(0, "arousal"), [0.04 * (i + 1) for i in range(FRAMES)]))
-    with pytest.raises(CorpusError, match=r"train_1\.arff:\d+: frameTime 0\.04 s where 0\.00 s was expected"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    corpus.items()
+    assert re.search(r"train_1\.arff:\d+: frameTime 0\.04 s where 0\.00 s was expected", _skipped(corpus, "train_1")[0])
 
 
-def test_arousal_and_valence_of_different_length_is_an_error(root):
+def test_arousal_and_valence_of_different_length_are_kept_on_their_common_frames(root):
     gold_file(root, "dev_1", "valence").write_text(gold_arff("dev_1", curve(2, "valence", FRAMES - 1)))
-    with pytest.raises(CorpusError, match=rf"valence/dev_1\.arff: {FRAMES - 1} frames, but .*arousal/dev_1\.arff "
-                                          rf"has {FRAMES}"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    item = {it.id: it for it in corpus.items()}["dev_1"]
+    assert {d: len(v) for d, v in item.series.items()} == {"arousal": FRAMES - 1, "valence": FRAMES - 1}
+    assert item.meta["frames"] == str(FRAMES - 1)
+    assert f"arousal {FRAMES}, valence {FRAMES - 1} frames): read on their {FRAMES - 1} common frames" in \
+        item.meta["note"]
+    assert [p.endswith("dev_1.wav") for p, _ in corpus.log.inferred] == [True]
 
 
-def test_missing_counterpart_dimension_is_an_error(root):
+def test_a_missing_counterpart_dimension_keeps_the_other(root):
     gold_file(root, "train_2", "valence").unlink()
-    with pytest.raises(CorpusError, match=r"arousal/train_2\.arff: no valence counterpart"):
-        Recola.locate(root).items()
+    corpus = Recola.locate(root)
+    item = {it.id: it for it in corpus.items()}["train_2"]
+    assert set(item.series) == {"arousal"} and "no valence gold standard" in item.meta["note"]
 
 
-def test_missing_gold_standard_value_is_an_error(root):
+def test_a_missing_gold_standard_value_is_skipped(root):
     path = gold_file(root, "train_1", "valence")
     path.write_text(path.read_text().replace("'train_1',0.08,", "'train_1',0.08,?\n%", 1))
-    with pytest.raises(CorpusError, match=r"valence/train_1\.arff:\d+: missing or non-finite"):
+    corpus = Recola.locate(root)
+    corpus.items()
+    assert re.search(r"valence/train_1\.arff:\d+: missing or non-finite", _skipped(corpus, "train_1")[0])
+
+
+def test_no_readable_gold_standard_at_all_is_an_error(root):
+    for rec in RECORDINGS:
+        for dim in ("arousal", "valence"):
+            gold_file(root, rec, dim).write_text("not arff")
+    with pytest.raises(CorpusError, match=r"no readable gold-standard file <split>_<n>\.arff .*8 unreadable"):
         Recola.locate(root).items()
+
+
+def test_doubled_folders_and_wrappers_are_read(root, tmp_path):
+    flat = [(it.id, it.series) for it in Recola.locate(root).items()]
+    base = tmp_path / "copy" / "AVEC2016" / "RECOLA_2016"
+    src = root / "recola"
+    shutil.copytree(src / "ratings_gold_standard", base / "ratings_gold_standard" / "ratings_gold_standard")
+    shutil.copytree(src / "recordings_audio", base / "recordings_audio" / "recordings_audio")
+    (base / "readme.txt").write_text("AVEC 2016")
+    (tmp_path / "copy" / "AVEC2016" / "baseline_scripts").mkdir()
+    corpus = Recola.locate(tmp_path / "copy")
+    assert base.is_relative_to(corpus.root) and [(it.id, it.series) for it in corpus.items()] == flat
+
+
+def test_stray_files_are_ignored_and_counted(root):
+    base = root / "recola"
+    (base / "ratings_gold_standard" / "arousal" / "train_all.arff").write_text("@relation x\n")
+    (base / "ratings_gold_standard" / "valence" / "._train_1.arff").write_bytes(b"\0")
+    (base / "recordings_audio" / "train_1_16k.wav").write_bytes(b"RIFF")
+    (base / "recordings_audio" / "readme.txt").write_text("x")
+    shutil.copyfile(base / "recordings_video" / "train_1.mp4", base / "recordings_video" / "train_1.avi")
+    (base / "ratings_individual_centred").mkdir()
+    corpus = Recola.locate(root)
+    items = {it.id: it for it in corpus.items()}
+    assert len(items) == 4 and items["train_1"].media["visual"].name == "train_1.mp4"
+    assert corpus.log.summary()["ignored"] == {
+        "archiver junk (__MACOSX, .DS_Store, ._*)": 1,
+        "files among the recordings that are not recordings (<split>_<n>.wav/.mp4/.avi)": 2,
+        "files in the gold-standard folders that are not <split>_<n>.arff (train_all.arff, ...)": 1}
+    assert corpus.log.summary()["duplicates"] == {"identical": 1, "different": 0}
+    assert any("ratings_individual_centred/" in n for n in corpus.notes)
+
+
+def test_the_original_release_is_read_with_the_mean_of_the_raters(tmp_path):
+    write_original(tmp_path, participants=("P16", "P17", "P19"))
+    base = tmp_path / "RECOLA"
+    (base / "RECOLA-Audio-recordings" / "P19.wav").unlink()
+    corpus = Recola.locate(tmp_path)
+    items = {it.id: it for it in corpus.items()}
+    assert sorted(items) == ["P16", "P17"] and items["P16"].speaker == "P16" and items["P16"].split is None
+    p16 = items["P16"]
+    assert p16.series_step == 0.04 and len(p16.series["arousal"]) == FRAMES
+    assert np.allclose(p16.series["arousal"], ORIGINAL_MEAN["arousal"], atol=1e-5) and \
+        np.allclose(p16.series["valence"], ORIGINAL_MEAN["valence"], atol=1e-5)
+    assert p16.meta["raters"] == "FF1 FF2 FF3 FM1 FM2 FM3" and p16.meta["gold"].startswith("mean of the raters")
+    notes = "\n".join(corpus.notes)
+    assert "left out 1 participant(s) with ratings but no file" in notes and "P19" in notes
+    assert "not the AVEC 2016 gold standard" in notes and corpus.check_counts() == []
+
+
+def test_the_original_release_skips_unreadable_ratings(tmp_path):
+    write_original(tmp_path, participants=("P16", "P17"))
+    ann = tmp_path / "RECOLA" / "RECOLA-Annotation" / "emotional_behaviour"
+    (ann / "valence" / "P17.csv").write_text("time;FM1 ;FM2\n0.00;x;0.1\n")
+    (ann / "arousal" / "notes.txt").write_text("x")
+    corpus = Recola.locate(tmp_path)
+    items = {it.id: it for it in corpus.items()}
+    assert set(items["P17"].series) == {"arousal"} and "only arousal read" in items["P17"].meta["note"]
+    [(path, why)] = corpus.log.skipped
+    assert path.endswith("valence/P17.csv") and "P17.csv:2: not numbers" in why
+    assert corpus.log.summary()["ignored"] == {"files in the annotation folders that are not P<n>.csv": 1}
 
 
 def test_arff_reader_handles_quotes_comments_and_missing_values(tmp_path):

@@ -60,17 +60,53 @@ def test_kfold_depends_on_split_seed_only():
     assert a == b and a != c
 
 
-def test_kfold_with_too_few_speakers_says_what_to_do():
-    with pytest.raises(ProtocolError, match="4 speakers cannot make 5 speaker-disjoint folds.*loso"):
-        SpeakerDisjointKFold(5).folds({"c": corpus("c", 4)}, 0)
+def test_kfold_with_fewer_speakers_than_folds_uses_one_fold_per_speaker_and_says_so():
+    items = corpus("c", 4)
+    protocol = SpeakerDisjointKFold(5)
+    folds = protocol.folds({"c": items}, 0)
+    assert len(folds) == 4 and protocol.notes == ["c: 4 speakers: 4 speaker-disjoint folds instead of 5"]
+    assert_speaker_disjoint(folds, items)
 
 
-def test_kfold_without_speakers_falls_back_to_items():
-    items = corpus("c", 6, speakers_known=False)
-    folds = SpeakerDisjointKFold(5).folds({"c": items}, 0)
+def test_two_speakers_test_on_the_other_speaker_and_validate_on_items():
+    """The rule for a 2-speaker corpus (TESS): speaker-independent test, item-level validation, said so."""
+    items = corpus("c", 2, per_label=5)
+    for protocol in (SpeakerDisjointKFold(5), LeaveOneSpeakerOut()):
+        folds = protocol.folds({"c": items}, 0)
+        assert [f.name for f in folds] == ["spks0", "spks1"]
+        by_key = {it.key: it for it in items}
+        for f in folds:
+            check_fold(f, by_key)
+            assert f.valid_grouping == "item" and f.test_grouping == "speaker"
+            assert {by_key[k].speaker for k in f.test} == ({"s0", "s1"} - {by_key[f.train[0]].speaker})
+            assert {by_key[k].speaker for k in f.valid} == {by_key[f.train[0]].speaker}
+        assert "2 speakers" in protocol.notes[0] and "validation is drawn from the training speaker" in \
+            protocol.notes[0]
+
+
+@pytest.mark.parametrize("speakers_known, n_speakers, why", [(False, 6, "speakers unknown"), (True, 1, "one speaker")])
+def test_without_usable_speakers_folds_are_over_items_and_labelled_speaker_dependent(speakers_known, n_speakers, why):
+    items = corpus("c", n_speakers, per_label=6, speakers_known=speakers_known)
+    protocol = SpeakerDisjointKFold(5)
+    folds = protocol.folds({"c": items}, 0)
+    assert len(folds) == 5
     for f in folds:
         check_fold(f, {it.key: it for it in items})
-        assert f.valid_grouping == "item"
+        assert f.valid_grouping == "item" and f.test_grouping == "item"
+    assert why in protocol.notes[0] and "SPEAKER-DEPENDENT" in protocol.notes[0]
+
+
+def test_check_fold_still_catches_shared_speakers_where_a_fold_claims_speaker_disjointness():
+    items = corpus("c", 2)
+    by_key = {it.key: it for it in items}
+    s0 = [it.key for it in items if it.speaker == "s0"]
+    s1 = [it.key for it in items if it.speaker == "s1"]
+    bad = Fold("x", tuple(s0[:6]), tuple(s0[6:]), tuple(s1), valid_grouping="speaker")
+    with pytest.raises(ProtocolError, match="speaker"):
+        check_fold(bad, by_key)
+    check_fold(Fold("x", tuple(s0[:6]), tuple(s0[6:]), tuple(s1), valid_grouping="item"), by_key)
+    with pytest.raises(ProtocolError, match="in both train and test"):
+        check_fold(Fold("x", tuple(s0[:6]), tuple(s1[:2]), tuple(s0[6:]), valid_grouping="item"), by_key)
 
 
 def test_loso_one_fold_per_speaker():

@@ -141,34 +141,35 @@ def cmd_corpora(args) -> int:
             print(f"  note: {note}")
         for line in corpus.log.lines():
             print(f"  {line}")
-        unreadable = _probe_media(corpus)
-        if unreadable:
+        media_problems, media_notes = _check_media(corpus, args.headers_only)
+        for note in media_notes:
+            print(f"  media: {note}")
+        if media_problems:
             problems += 1
-            print(f"  PROBLEM: {len(unreadable)} unreadable media file(s):")
-            for message in unreadable[:10]:
+            print(f"  PROBLEM: {sum(int(p.split()[0]) for p in media_problems)} unreadable media file(s) "
+                  f"(a run stops on them; --skip-unreadable leaves them out, counted):")
+            for message in media_problems:
                 print(f"    {message}")
-            if len(unreadable) > 10:
-                print(f"    ... and {len(unreadable) - 10} more")
         print()
     return 1 if problems else 2 if missing else 0
 
 
-def _probe_media(corpus) -> list[str]:
-    """Open every media file far enough to know it is readable (see harness/data/probe.py)."""
-    from harness.data.probe import probe_media
+def _check_media(corpus, headers_only: bool = False) -> tuple[list[str], list[str]]:
+    """(problems, notes) of every media file: decoded through the extraction decoder (audio), or
+    opened (images, video frames); with ``headers_only`` only the headers are read."""
+    from harness.data.probe import inspect_all, probe_media, summarise
     from harness.errors import MediaError
 
-    failures, seen = [], set()
-    for item in corpus.items():
-        for modality, path in item.media.items():
-            if (modality, path) in seen:
-                continue
-            seen.add((modality, path))
-            try:
-                probe_media(path, modality)
-            except MediaError as exc:
-                failures.append(str(exc))
-    return failures
+    files = list(dict.fromkeys((path, modality) for item in corpus.items() for modality, path in item.media.items()))
+    if not headers_only:
+        return summarise(inspect_all(files))
+    failures = []
+    for path, modality in files:
+        try:
+            probe_media(path, modality)
+        except MediaError as exc:
+            failures.append(str(exc))
+    return [f"1 unreadable file: {f}" for f in failures], ["headers only (--headers-only): files were not decoded"]
 
 
 def _store(results: Path):

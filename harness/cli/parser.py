@@ -213,8 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     corpora = sub.add_parser("corpora", help="inspect corpora")
     corpora_sub = corpora.add_subparsers(dest="action", required=True)
-    check = corpora_sub.add_parser("check", help="items, speakers, labels, modalities, splits and problems")
+    check = corpora_sub.add_parser("check", help="items, speakers, labels, modalities, splits and problems; "
+                                                 "decodes every media file as a run would")
     check.add_argument("names", nargs="*", help="corpus names (default: every registered corpus)")
+    check.add_argument("--headers-only", action="store_true",
+                       help="read file headers only (fast), not the whole audio through the extraction decoder")
     check.add_argument("--data-root", type=Path, default=None)
     check.add_argument("--corpus-path", action="append", default=[], metavar="NAME=DIR")
 

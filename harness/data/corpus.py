@@ -185,11 +185,15 @@ class Corpus:
         if self._items is None:
             items = self.load()
             if not items:
+                met = "\n".join(f"  {line}" for line in self.log.lines())
                 raise CorpusError(
                     f"{self.name}: no items found in {self.root}. Expected layout: {self.layout}"
+                    + (f"\nWhat reading met:\n{met}" if met else "")
                 )
             groups: dict[str, list[Item]] = {}
-            for item in sorted(items, key=lambda it: (it.id, sorted(str(p) for p in it.media.values()))):
+            # of several copies of an item the regularly named one is kept (not ``X (1).wav``), then by path
+            for item in sorted(items, key=lambda it: (it.id, "note" in it.meta,
+                                                      sorted(str(p) for p in it.media.values()))):
                 if item.label is not None and self.labels and item.label not in self.labels:
                     raise CorpusError(f"{self.name}/{item.id}: label {item.label!r} outside {self.labels}")
                 groups.setdefault(item.id, []).append(item)

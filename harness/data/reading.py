@@ -60,14 +60,22 @@ def find_root(path: Path, is_present: Callable[[Path], bool], wrappers: tuple[st
         return None
     names = {w.lower() for w in wrappers}
     candidates = [c for c in children if c.name.lower() in names]
-    if len(children) == 1 and not any(f.suffix.lower() not in (".txt", ".md", ".pdf", ".csv", ".json", ".html")
-                                       for f in files):
+    if len(children) == 1 and all(_document(f) for f in files):
         candidates.append(children[0])
     for child in dict.fromkeys(candidates):
         found = find_root(child, is_present, wrappers, depth - 1)
         if found is not None:
             return found
     return None
+
+
+DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf", ".csv", ".json", ".html", ".htm", ".doc", ".docx", ".xls", ".xlsx",
+                     ".yaml", ".yml", ".rst", ".cff", ".bib")
+
+
+def _document(path: Path) -> bool:
+    """A file that sits beside a corpus's folder in a release (README, LICENSE, papers, tables)."""
+    return path.suffix.lower() in DOCUMENT_SUFFIXES or not path.suffix
 
 
 def same_bytes(a: Path, b: Path) -> bool:
@@ -92,8 +100,9 @@ class ReadingLog:
         self.inferred.append((str(path), what))
         return what
 
-    def skip(self, path: Path | str, reason: str) -> None:
-        self.skipped.append((str(path), reason))
+    def skip(self, path: Path | str, reason: str, count: int = 1) -> None:
+        """A file (or ``count`` entries of one file, e.g. unlabelled table rows) left out, with the reason."""
+        self.skipped += [(str(path), reason)] * count
 
     def ignore(self, path: Path | str, kind: str) -> None:
         self.ignored[kind] += 1
@@ -118,7 +127,7 @@ class ReadingLog:
             out += [f"  {p}: {what}" for p, what in self.inferred[:limit]]
             out += [f"  ... and {len(self.inferred) - limit} more"] if len(self.inferred) > limit else []
         if self.skipped:
-            out.append(f"{len(self.skipped)} file(s) skipped (label or speaker cannot be known):")
+            out.append(f"{len(self.skipped)} file(s) skipped, with the reason:")
             out += [f"  {p}: {why}" for p, why in self.skipped[:limit]]
             out += [f"  ... and {len(self.skipped) - limit} more"] if len(self.skipped) > limit else []
         for kind, n in sorted(self.ignored.items()):

@@ -151,7 +151,7 @@ class Runner:
                        budget=r.budget, refit=r.refit and cls.refits(), labels=prep.labels,
                        data=prep.fingerprints, tuning=self.tuning[method], auxiliary=auxiliary,
                        regression=self.regression(prep), pretraining=pretraining,
-                       code=job_code(cls, extractors))
+                       code=job_code(cls, extractors), grouping=_grouping(fold))
 
     def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
                      ) -> dict[str, FeatureSet]:
@@ -284,6 +284,16 @@ def _plain(obj):
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
+
+
+def _grouping(fold: Fold) -> dict | None:
+    """How a fold's parts were drawn, when not speaker-disjoint throughout (part of the job's config)."""
+    out = {}
+    if fold.valid_grouping == "item":
+        out["valid"] = "item"
+    if fold.test_grouping != "speaker":
+        out["test"] = fold.test_grouping
+    return out or None
 
 
 def _extractor_names(identities) -> list[str]:

@@ -33,6 +33,7 @@ import torch
 from tqdm import tqdm
 
 from harness.data.digest import json_digest
+from harness.errors import HarnessError
 from harness.execution.executors import JobWorker, Outcome, Task, resolve_device
 from harness.experiment.jobs import JobSpec, plan_experiments
 from harness.experiment.preparation import log
@@ -87,6 +88,8 @@ class SweepOutcome:
     changed: dict[str, str] = field(default_factory=dict)
     #: stored job id -> job id, for the stale jobs reused (``--reuse-stale``) instead of run
     reused: dict[str, str] = field(default_factory=dict)
+    #: target corpus -> why its within-corpus reference could not be run (the rest of the sweep ran)
+    reference_failures: dict[str, str] = field(default_factory=dict)
 
 
 def describe(spec: JobSpec) -> str:
@@ -153,8 +156,17 @@ def run_sweep(runner, options: SweepOptions | None = None):
     executor_cls = registry.executor(options.executor)
     outcome = SweepOutcome(executor=options.executor, device=device)
 
-    experiments = plan_experiments(request, lambda c: registry.corpus(c).labels, supervised=runner.supervised)
-    prepared = [runner.data.prepare(e) for e in experiments]
+    experiments = plan_experiments(request, runner.data.present_labels, supervised=runner.supervised)
+    prepared = []
+    for e in experiments:
+        try:
+            prepared.append(runner.data.prepare(e))
+        except HarnessError as exc:
+            if e.role != "reference":
+                raise
+            # a within-corpus reference that cannot be built never stops the cross-corpus jobs
+            outcome.reference_failures[e.test_corpus] = str(exc)
+            log(f"within-corpus reference on {e.test_corpus} not run: {exc}")
     store = ResultsStore(request.results)  # only once the data are there
     tasks: dict[str, Task] = {}
     for prep in prepared:

@@ -163,12 +163,15 @@ class JobSpec:
     #: digests of the code behind the result: the method's, the core's, each extractor's
     #: (:func:`harness.data.code_digest.job_code`); None only for specs built by hand
     code: dict | None = None
+    #: None when the fold is speaker-disjoint throughout; else how its parts were drawn,
+    #: e.g. {"valid": "item", "test": "speaker"} (two speakers) or {"test": "item"} (speaker-dependent)
+    grouping: dict | None = None
 
     def config(self) -> dict:
         cfg = asdict(self)
         cfg["train_corpora"] = list(self.train_corpora)
         cfg["labels"] = list(self.labels)
-        for optional in ("tuning", "auxiliary", "regression", "pretraining", "code"):  # absent: job ids stay what they were before these existed
+        for optional in ("tuning", "auxiliary", "regression", "pretraining", "code", "grouping"):  # absent: job ids stay what they were before these existed
             if cfg[optional] is None:
                 del cfg[optional]
         return cfg

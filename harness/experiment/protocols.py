@@ -38,12 +38,15 @@ class Fold:
     train: tuple[str, ...]
     valid: tuple[str, ...]
     test: tuple[str, ...]
-    #: how validation was drawn: ``speaker``, ``item`` (no speakers known) or ``official``
+    #: how validation was drawn: ``speaker``, ``item`` (no speakers known, or too few) or ``official``
     valid_grouping: str = "speaker"
     #: supervised adaptation: labelled target-corpus items (and their validation part),
     #: speaker-disjoint from the test part; given only to methods that use target labels
     adapt: tuple[str, ...] = ()
     adapt_valid: tuple[str, ...] = ()
+    #: how the test part was drawn: ``speaker`` (speakers disjoint from training) or ``item``
+    #: (speaker-dependent: one speaker, or none known)
+    test_grouping: str = "speaker"
 
     def parts(self) -> dict[str, tuple[str, ...]]:
         """The non-empty parts by name (train, valid, test, and adapt, adapt_valid where present)."""
@@ -64,13 +67,16 @@ class Fold:
 
 
 def check_fold(fold: Fold, items: dict[str, Item]) -> None:
-    """Raise ProtocolError if the fold's parts overlap in items or speakers, or one is empty."""
+    """Raise ProtocolError if the fold's parts overlap in items, or in speakers where the fold says
+    they are speaker-disjoint (validation drawn by speaker; a test part drawn by speaker), or one
+    part is empty."""
     parts = fold.parts()
     for part, keys in parts.items():
         if not keys:
             raise ProtocolError(f"fold {fold.name}: empty {part} part")
         if len(set(keys)) != len(keys):
             raise ProtocolError(f"fold {fold.name}: duplicate items in the {part} part")
+    by_items = {("train", "valid")} if fold.valid_grouping == "item" else set()
     names = list(parts)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -78,6 +84,8 @@ def check_fold(fold: Fold, items: dict[str, Item]) -> None:
             if shared:
                 raise ProtocolError(f"fold {fold.name}: {len(shared)} item(s) in both {a} and {b}, "
                                     f"e.g. {sorted(shared)[0]}")
+            if (a, b) in by_items or (fold.test_grouping == "item" and "test" in (a, b)):
+                continue  # drawn by items, and said so (fold.valid_grouping / fold.test_grouping)
             spk_a = {items[k].speaker_key for k in parts[a]} - {None}
             spk_b = {items[k].speaker_key for k in parts[b]} - {None}
             if spk_a & spk_b:
@@ -123,12 +131,29 @@ def inner_validation(train: Sequence[Item], seed: int, fraction: float = VALIDAT
     return keep, valid, "speaker" if groupings == {"speaker"} else "item"
 
 
-def _fold(name: str, train: list[Item], test: list[Item], split_seed: int) -> Fold:
+def _fold(name: str, train: list[Item], test: list[Item], split_seed: int, test_grouping: str = "speaker",
+          valid_by_items: bool = False) -> Fold:
     """A fold whose validation part is drawn from ``train`` with a seed derived from
-    the split seed and the fold's name."""
-    keep, valid, grouping = inner_validation(train, derive_seed(split_seed, "validation", name))
+    the split seed and the fold's name (``valid_by_items``: from the items of the
+    training speakers, when there are too few speakers to hold one out)."""
+    seed = derive_seed(split_seed, "validation", name)
+    if valid_by_items:
+        keep, valid, grouping = _item_validation(train, seed)
+    else:
+        keep, valid, grouping = inner_validation(train, seed)
     return Fold(name, tuple(it.key for it in keep), tuple(it.key for it in valid),
-                tuple(it.key for it in test), grouping)
+                tuple(it.key for it in test), grouping, test_grouping=test_grouping)
+
+
+def _item_validation(train: Sequence[Item], seed: int) -> tuple[list[Item], list[Item], str]:
+    """Validation drawn from the training items themselves (stratified), speakers ignored."""
+    items = list(train)
+    strat = [it.label for it in items] if all(it.label for it in items) else None
+    try:
+        a, b = _sklearn().train_test_split(items, test_size=VALIDATION_FRACTION, random_state=seed, stratify=strat)
+    except ValueError:
+        a, b = _sklearn().train_test_split(items, test_size=VALIDATION_FRACTION, random_state=seed)
+    return list(a), list(b), "item"
 
 
 def _single(corpora: dict[str, list[Item]], protocol: str) -> list[Item]:
@@ -141,8 +166,46 @@ class Protocol:
     name: str
     description: str
 
+    def __init__(self):
+        #: what the protocol had to decide for this corpus (fewer folds, item-level validation...):
+        #: reported with the run and stored with each job's report
+        self.notes: list[str] = []
+
     def folds(self, corpora: dict[str, list[Item]], split_seed: int) -> list[Fold]:
         raise NotImplementedError
+
+
+def _few_speakers(items: list[Item], split_seed: int, notes: list[str]) -> list[Fold] | None:
+    """Folds for a corpus with too few speakers for speaker-disjoint train / validation / test
+    parts, or None when it has enough (three or more, all known).
+
+    - two speakers: train on one, test on the other and back; validation is drawn from the
+      items of the training speaker (test speaker-independent, validation not);
+    - one speaker, or speakers unknown for some items: stratified k-fold over items
+      (5 folds), speaker-dependent, and said to be so.
+    """
+    corpus = items[0].corpus
+    speakers = sorted({it.speaker for it in items if it.speaker is not None})
+    if len(speakers) >= 3 and all(it.speaker is not None for it in items):
+        return None
+    if len(speakers) == 2 and all(it.speaker is not None for it in items):
+        notes.append(f"{corpus}: 2 speakers: each fold trains on one speaker and tests on the other; validation "
+                     f"is drawn from the training speaker's items (the test part stays speaker-independent)")
+        return [_fold(f"spk{spk}", [it for it in items if it.speaker != spk], [it for it in items if it.speaker == spk],
+                      split_seed, valid_by_items=True) for spk in speakers]
+    why = "one speaker" if len(speakers) == 1 else "speakers unknown" if not speakers else \
+        "speakers unknown for some items"
+    k = 5
+    notes.append(f"{corpus}: {why}: {k}-fold over items, SPEAKER-DEPENDENT (test items share speakers with "
+                 f"training); not comparable with speaker-independent figures")
+    labels = [it.label or "" for it in items]
+    try:
+        parts = list(_sklearn().StratifiedKFold(k, shuffle=True, random_state=split_seed).split(
+            np.zeros(len(items)), labels))
+    except ValueError:
+        parts = list(_sklearn().KFold(k, shuffle=True, random_state=split_seed).split(np.zeros(len(items))))
+    return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed, test_grouping="item",
+                  valid_by_items=True) for i, (tr, te) in enumerate(parts)]
 
 
 class SpeakerDisjointKFold(Protocol):
@@ -152,23 +215,22 @@ class SpeakerDisjointKFold(Protocol):
     description = "within-corpus k-fold, speaker-disjoint where speakers are known"
 
     def __init__(self, k: int = 5):
+        super().__init__()
         self.k = k
 
     def folds(self, corpora, split_seed):
         items = _single(corpora, self.name)
+        few = _few_speakers(items, split_seed, self.notes)
+        if few is not None:
+            return few
         labels = [it.label or "" for it in items]
         speakers = [it.speaker for it in items]
-        if all(s is not None for s in speakers):
-            n_spk = len(set(speakers))
-            if n_spk < self.k:
-                raise ProtocolError(
-                    f"{items[0].corpus}: {n_spk} speakers cannot make {self.k} speaker-disjoint folds; "
-                    f"use --folds {n_spk} or --protocol loso")
-            splitter = _sklearn().StratifiedGroupKFold(self.k, shuffle=True, random_state=split_seed)
-            parts = splitter.split(np.zeros(len(items)), labels, speakers)
-        else:
-            parts = _sklearn().StratifiedKFold(self.k, shuffle=True, random_state=split_seed).split(
-                np.zeros(len(items)), labels)
+        k, n_spk = self.k, len(set(speakers))
+        if n_spk < k:
+            self.notes.append(f"{items[0].corpus}: {n_spk} speakers: {n_spk} speaker-disjoint folds instead of {k}")
+            k = n_spk
+        splitter = _sklearn().StratifiedGroupKFold(k, shuffle=True, random_state=split_seed)
+        parts = splitter.split(np.zeros(len(items)), labels, speakers)
         return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed)
                 for i, (tr, te) in enumerate(parts)]
 
@@ -180,10 +242,13 @@ class LeaveOneSpeakerOut(Protocol):
     def folds(self, corpora, split_seed):
         items = _single(corpora, self.name)
         if any(it.speaker is None for it in items):
-            raise ProtocolError(f"{items[0].corpus}: speakers unknown, leave-one-speaker-out impossible")
+            raise ProtocolError(f"{items[0].corpus}: speakers unknown, leave-one-speaker-out impossible "
+                                f"(--protocol within falls back to item-level folds, said to be speaker-dependent)")
         speakers = sorted({it.speaker for it in items})
-        if len(speakers) < 3:
-            raise ProtocolError(f"{items[0].corpus}: LOSO needs at least 3 speakers (train, validation, test)")
+        if len(speakers) < 2:
+            raise ProtocolError(f"{items[0].corpus}: one speaker: leave-one-speaker-out impossible")
+        if len(speakers) == 2:
+            return _few_speakers(items, split_seed, self.notes)
         return [_fold(f"spk{spk}", [it for it in items if it.speaker != spk],
                       [it for it in items if it.speaker == spk], split_seed)
                 for spk in speakers]
@@ -202,6 +267,7 @@ class OfficialSplit(Protocol):
     description = "the corpus's official train / (dev) / test split"
 
     def __init__(self, test_split: str = "test"):
+        super().__init__()
         self.test_split = test_split
 
     def folds(self, corpora, split_seed):
@@ -227,6 +293,7 @@ class CrossCorpus(Protocol):
     every item of the target corpus (``cross``: A -> B; ``multi``: A+B -> C)."""
 
     def __init__(self, sources: Sequence[str], target: str):
+        super().__init__()
         if not sources:
             raise ProtocolError("cross-corpus protocol needs at least one source")
         if target in sources:
@@ -278,7 +345,8 @@ class SupervisedAdaptation(CrossCorpus):
         if speakers:
             if len(speakers) < 3:
                 raise ProtocolError(f"{self.target}: supervised adaptation needs at least 3 speakers (adaptation, "
-                                    f"its validation, test); the corpus has {len(speakers)}")
+                                    f"its validation, test); the corpus has {len(speakers)} (use --protocol cross, "
+                                    f"which tests on the whole target)")
             # at least two adaptation speakers, so that its validation part is speaker-disjoint too
             rng = np.random.default_rng(derive_seed(split_seed, "adapt", name))
             chosen: list[str] = []
@@ -294,7 +362,8 @@ class SupervisedAdaptation(CrossCorpus):
             rest, adapt_side, _ = inner_validation(target, derive_seed(split_seed, "adapt", name), self.fraction)
         adapt, adapt_valid, _ = inner_validation(adapt_side, derive_seed(split_seed, "adapt-valid", name))
         return [Fold(name, fold.train, fold.valid, tuple(it.key for it in rest), fold.valid_grouping,
-                     tuple(it.key for it in adapt), tuple(it.key for it in adapt_valid))]
+                     tuple(it.key for it in adapt), tuple(it.key for it in adapt_valid),
+                     test_grouping="speaker" if speakers else "item")]
 
 
 WITHIN_PROTOCOLS = ("within", "loso", "split")

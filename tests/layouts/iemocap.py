@@ -1,7 +1,8 @@
 """Tiny IEMOCAP: five sessions, one improvised and one scripted dialog each, EmoEvaluation label files.
 
 ``write`` (used by the contract tests) labels every utterance with one of the ten categories;
-``write_tiny_iemocap(..., with_xxx=True)`` adds the no-majority ``xxx`` utterances of the real corpus.
+``write_tiny_iemocap(..., with_xxx=True)`` adds the no-majority ``xxx`` utterances of the real corpus;
+``folder=`` places the release where a redistribution puts it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ def evaluation_text(dialog: str, turns) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_tiny_iemocap(root: Path, sessions=(1, 2, 3, 4, 5), with_xxx: bool = False) -> Path:
-    base = root / "IEMOCAP_full_release"
+def write_tiny_iemocap(root: Path, sessions=(1, 2, 3, 4, 5), with_xxx: bool = False,
+                       folder: str = "IEMOCAP_full_release") -> Path:
+    """``folder``: where the release sits under ``root`` -- ``IEMOCAP_full_release`` (the tar),
+    ``IEMOCAP_full_release/IEMOCAP_full_release`` (unpacked twice), ``iemocapfullrelease/IEMOCAP_full_release``
+    (Kaggle), ``IEMOCAP`` (torchaudio)."""
+    base = root / folder
     for s in sessions:
         session = base / f"Session{s}"
         (session / "dialog" / "EmoEvaluation").mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""Tiny RECOLA in the AVEC 2016 package layout: 2 train + 2 dev + 1 test recordings.
+"""Tiny RECOLA in the AVEC 2016 package layout: 2 train + 2 dev + 1 test recordings
+(``write_original``: the original release, P16.wav and the six raters' CSVs).
 
 Each recording lasts 1 s (26 gold-standard frames at 40 ms); train_1 also has
 a video, and every labelled recording has provided audio features.
@@ -30,8 +31,8 @@ def curve(index: int, dim: str, frames: int = FRAMES) -> np.ndarray:
     return 0.1 * (index + 1) * np.sin(np.linspace(0, 3, frames) + phase)
 
 
-def write_recording(root: Path, rec: str, index: int, seconds: float = 1.0) -> None:
-    audio = root / "recordings_audio" / f"{rec}.wav"
+def write_recording(root: Path, rec: str, index: int, seconds: float = 1.0, folder: str = "recordings_audio") -> None:
+    audio = root / folder / f"{rec}.wav"
     audio.parent.mkdir(parents=True, exist_ok=True)
     sf.write(audio, tone(index % 7, index, seconds=seconds), 16000)
 
@@ -49,6 +50,30 @@ def write_features(root: Path, rec: str, folder: str = "features_audio") -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("@relation features\n@attribute Instance_name string\n@attribute frameTime numeric\n"
                         "@attribute F0 numeric\n@data\n'" + rec + "',0.00,1.5\n")
+
+
+#: the six raters of the original release, as its annotation files name them (with trailing spaces)
+RATERS = ("FM1 ", "FM2 ", "FM3 ", "FF1 ", "FF2 ", "FF3 ")
+#: the raters' values are the mean curve plus offsets that cancel out
+ORIGINAL_MEAN = {dim: curve(0, dim) for dim in ("arousal", "valence")}
+
+
+def write_original(root: Path, participants=("P16", "P17")) -> Path:
+    """The original release: RECOLA/RECOLA-Audio-recordings/P16.wav and
+    RECOLA-Annotation/emotional_behaviour/{arousal,valence}/P16.csv (time;FM1 ;... , ';' separated)."""
+    base = Path(root) / "RECOLA"
+    offsets = np.array([-0.05, -0.03, -0.01, 0.01, 0.03, 0.05])
+    for i, participant in enumerate(participants):
+        write_recording(base, participant, i, folder="RECOLA-Audio-recordings")
+        for dim in ("arousal", "valence"):
+            path = base / "RECOLA-Annotation" / "emotional_behaviour" / dim / f"{participant}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            rows = [";".join(["time", *RATERS])]
+            rows += [";".join([f"{k * 0.04:.2f}", *(f"{v + o:.6f}" for o in offsets)])
+                     for k, v in enumerate(ORIGINAL_MEAN[dim])]
+            path.write_text("\n".join(rows) + "\n")
+    (base / "RECOLA-Annotation" / "social_behaviour" / "agreement").mkdir(parents=True, exist_ok=True)
+    return Path(root)
 
 
 def write(root):

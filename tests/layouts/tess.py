@@ -1,4 +1,5 @@
-"""Tiny TESS in the Kaggle folder naming (OAF_Fear, OAF_Pleasant_surprise, YAF_pleasant_surprised, ...)."""
+"""Tiny TESS in the Kaggle folder naming (OAF_Fear, OAF_Pleasant_surprise, YAF_pleasant_surprised, ...);
+``write`` adds the archive's misnamed ``OAF_neutral/OA_bite_neutral.wav``."""
 
 from __future__ import annotations
 
@@ -28,4 +29,7 @@ def write_tiny_tess(root: Path, words=("back", "bar"), top: str = "tess") -> Pat
 
 
 def write(root):
-    return write_tiny_tess(root)
+    write_tiny_tess(root)
+    sf.write(root / "tess" / "OAF_neutral" / "OA_bite_neutral.wav",
+             tone(4, 0, seconds=0.3, rng=np.random.default_rng([0, 4, 9])), 24414)
+    return root
