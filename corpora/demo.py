@@ -35,6 +35,9 @@ from harness.paths import default_cache_dir
 class DemoCorpus(Corpus):
     """Base of the synthetic corpora; subclasses set ``name``."""
 
+    #: the generated faces are crops: the visual pipeline needs no detection
+    face_crops = True
+
     modalities = ("audio", "visual")
     labels = DEMO_EMOTIONS
     synthetic = True
@@ -76,7 +79,8 @@ class DemoCorpus(Corpus):
                     raise CorpusError(f"{manifest}: unknown emotion {row['emotion']!r} for {row['id']}")
                 items.append(Item(
                     id=row["id"], corpus=self.name, speaker=row["speaker"], label=row["emotion"],
-                    media={"audio": self.root / row["audio"], "visual": self.root / row["visual"]}))
+                    media={"audio": self.root / row["audio"], "visual": self.root / row["visual"]},
+                    meta={"face_crop": "yes"}))
         return items
 
 

@@ -310,3 +310,73 @@ def test_extraction_report_counts_the_notes(tmp_path, clip):
     again, report2 = extract_features(items, FaceHOGMean(), FeatureCache(tmp_path / "cache"), progress=False)
     assert report2.cached == 2 and report2.notes == report.notes
     assert all(np.array_equal(features[k], again[k]) for k in features)
+
+
+# -- face-hog: detection where the image is not a face crop (issue 14.7) ------------------------
+def _item(path, crop=None):
+    from harness.data.corpus import Item
+
+    return Item(id=path.stem, corpus="c", media={"visual": path}, meta={"face_crop": crop} if crop else {})
+
+
+def test_face_hog_detects_faces_in_images_that_are_not_crops_and_says_so(tmp_path, monkeypatch):
+    import harness.plugins.features._face_detect as detect
+    from harness.plugins.features.face_hog import NOTE_CROP, NOTE_DETECTED, NOTE_LARGEST, NOTE_NONE, FaceHOG
+
+    big = tmp_path / "frame.png"
+    image = np.full((240, 320), 128, np.uint8)
+    image[40:140, 100:200] = 255  # the "face" region
+    cv2.imwrite(str(big), image)
+    calls = []
+
+    def fake(grey, *args):
+        calls.append(grey.shape)
+        return fake.boxes
+
+    monkeypatch.setattr(detect, "detect_faces", fake)
+    ext = FaceHOG()
+    for boxes, note in (([(100, 40, 100, 100)], NOTE_DETECTED), ([(0, 0, 20, 20), (100, 40, 100, 100)], NOTE_LARGEST),
+                        ([], NOTE_NONE)):
+        fake.boxes, ext.notes = boxes, []
+        ext.extract_item(_item(big, "no"))
+        assert ext.notes == [note]
+    fake.boxes = [(100, 40, 100, 100)]
+    face = ext.extract_item(_item(big, "no"))
+    whole = FaceHOG(detect="never").extract_item(_item(big, "no"))
+    assert not np.allclose(face, whole)  # the crop, not the whole picture, is described
+    calls.clear()
+    ext.notes = []
+    ext.extract_item(_item(big, "yes"))
+    assert not calls and ext.notes == [NOTE_CROP]  # a corpus of crops: no detection
+    small = tmp_path / "crop.png"
+    cv2.imwrite(str(small), image[:48, :48])
+    ext.notes = []
+    ext.extract_item(_item(small))  # the corpus says nothing: a 48-pixel image is taken as a crop
+    assert not calls and ext.notes == [NOTE_CROP]
+    ext.extract_item(_item(big))  # ... a 320-pixel one is searched
+    assert calls == [(240, 320)]
+
+
+def test_the_crop_decision_is_part_of_the_cache_key(tmp_path):
+    from harness.plugins.features.face_hog import FaceHOG
+
+    path = tmp_path / "x.png"
+    cv2.imwrite(str(path), np.full((64, 64), 100, np.uint8))
+    ext = FaceHOG()
+    assert ext.item_digest(_item(path, "yes")) != ext.item_digest(_item(path, "no"))
+    with pytest.raises(HarnessError, match="detect must be auto, always or never"):
+        FaceHOG(detect="sometimes")
+
+
+@pytest.mark.realdata
+def test_viola_jones_finds_a_real_face_placed_in_a_larger_picture(data_root):
+    """A real CK+48 face, enlarged and placed off-centre in a 320x240 picture, is found and cropped."""
+    from harness.plugins.features._face_detect import detect_faces
+
+    face = cv2.imread(str(next((data_root / "CK+48" / "happy").glob("*.png"))), cv2.IMREAD_GRAYSCALE)
+    canvas = np.full((240, 320), 90, np.uint8)
+    canvas[30:190, 150:310] = cv2.resize(face, (160, 160), interpolation=cv2.INTER_CUBIC)
+    boxes = detect_faces(canvas)
+    assert len(boxes) >= 1
+    x, y, w, h = max(boxes, key=lambda b: b[2] * b[3])
+    assert 130 <= x + w / 2 <= 330 and 10 <= y + h / 2 <= 210  # on the face, not the centre of the picture

@@ -165,8 +165,11 @@ class DataPreparer:
         labels: tuple[str, ...] = ()
         present = {c.name: Counter(it.label for it in available[c.name] if it.label is not None) for c in corpora}
         if task == "classification":
-            # the labels the corpora's items share -- a declared class that no item holds is never an output
-            labels = shared_labels([set(present[c.name]) for c in corpora]
+            # the labels the corpora's items share -- a declared class that no item holds is never an output;
+            # with an unpaired auxiliary corpus, also those it holds (every method of the run, crossmodal or
+            # not, is then trained and tested on the same classes)
+            aux = [set(self.present_labels(self.request.aux_corpus))] if self.request.aux_corpus else []
+            labels = shared_labels([set(present[c.name]) for c in corpora] + aux
                                    + ([experiment.labels] if experiment.labels is not None else []))
             if len(labels) < 2:
                 held = "; ".join(f"{c.name}: {', '.join(sorted(present[c.name])) or 'none'}" for c in corpora)
