@@ -31,7 +31,7 @@ ALLOWED = {
     "learning": {"data", "learning"},
     "results": {"results"},
     "experiment": {"data", "features", "learning", "experiment"},
-    "analysis": {"data", "learning", "results", "experiment", "analysis"},
+    "analysis": {"data", "features", "learning", "results", "experiment", "analysis"},
     "execution": {"data", "features", "learning", "results", "experiment", "execution"},
     "cli": {"data", "features", "learning", "results", "experiment", "analysis", "execution", "cli"},
     "corpora": {"data", "corpora"},

@@ -33,7 +33,7 @@ def test_run_prints_table_and_stores_everything(tiny_emodb, tmp_path, capsys):
     store = ResultsStore(results)
     (job,) = store.jobs()
     assert job["method"] == "classic" and job["protocol"] == "split" and job["fold"] == "official"
-    assert job["config"]["norm"] == "speaker" and job["config"]["features"]["name"] == "egemaps"
+    assert job["config"]["norm"] == "global" and not job["report"]["normalisation"]["transductive"] and job["config"]["features"]["name"] == "egemaps"
     assert job["hparams"]["lr"] == 1e-3 and job["versions"]["torch"] and job["git_commit"]
     assert job["report"]["fold_sizes"]["test"] == 4 * 7 * 2  # test speakers 12 14 15 16
     preds = store.predictions(job["job_id"])

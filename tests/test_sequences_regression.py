@@ -52,7 +52,7 @@ def test_ragged_helpers():
 
 def test_ragged_standardisation_uses_training_frames_only():
     parts = {"train": [np.full((2, 2), 1.0), np.full((2, 2), 3.0)], "test": [np.full((5, 2), 100.0)]}
-    out = standardise(parts, {"train": [None, None], "test": [None]}, "global")
+    out, _ = standardise(parts, {"train": [None, None], "test": [None]}, "global")
     assert np.allclose(out["train"][0], -1) and np.allclose(out["train"][1], 1)
     assert np.allclose(out["test"][0], 98)  # (100 - 2) / 1: the test frames did not move the statistics
 

@@ -10,7 +10,8 @@ leaderboards with figures (:mod:`~harness.analysis.leaderboard`,
 (:mod:`~harness.analysis.fusion`: the strategy interface;
 :mod:`~harness.analysis.fuse`: ``harness fuse``).
 
-Depends on: :mod:`harness.results`, :mod:`harness.learning` (metrics),
+Depends on: :mod:`harness.results`, :mod:`harness.learning` (metrics), :mod:`harness.features`
+(which normalisations are transductive),
 :mod:`harness.experiment` (protocol names), :mod:`harness.data` (digests).
 Never imports :mod:`harness.execution`: a leaderboard needs no runner.
 """

@@ -67,6 +67,13 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
     return rows
 
 
+def norm_label(norm: str) -> str:
+    """The normalisation as tables show it: transductive settings say so."""
+    from harness.features.normalize import TRANSDUCTIVE
+
+    return f"{norm} (transductive)" if norm in TRANSDUCTIVE else norm
+
+
 def _fmt(stat: dict) -> str:
     return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if stat["n"] > 1 else f"{stat['mean']:.3f}"
 
@@ -79,7 +86,8 @@ def _where(r: dict, name) -> str:
 
 def render_regression(rows: list[dict], name) -> str:
     dims = sorted({d for r in rows for d in r["regression"]["dimensions"]})
-    table = [[r["method"], r["protocol"], _where(r, name), f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
+    table = [[r["method"], r["protocol"], _where(r, name), f"{r['modality']}/{r['features']}", norm_label(r["norm"]),
+              r["jobs"],
               _fmt(r["ccc"]), *[_fmt(r[f"ccc_{d}"]) if f"ccc_{d}" in r else "" for d in dims],
               _fmt(r["pcc"]), _fmt(r["rmse"]), f"{r['wall_time']:.1f}"] for r in rows]
     return tabulate(table, headers=["method", "protocol", "corpora", "features", "norm", "jobs", "CCC (mean)",
@@ -102,12 +110,15 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
         protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
         method = r["method"] + (f" (tuned, {r['tuning']['trials']} trials)" if r.get("tuning") else "") \
             + ("‡" if r.get("stale") else "")
-        table.append([method, protocol, where, f"{r['modality']}/{r['features']}", r["norm"], r["jobs"],
+        table.append([method, protocol, where, f"{r['modality']}/{r['features']}", norm_label(r["norm"]), r["jobs"],
                       _fmt(r["uar"]), _fmt(r["war"]), _fmt(r["macro_f1"]),
                       f"{r['drop_uar']:+.3f}" if "drop_uar" in r else "", f"{r['wall_time']:.1f}"])
     text = tabulate(table, headers=["method", "protocol", "corpora", "features", "norm", "jobs", "UAR", "WAR",
                                     "macro-F1", "Δ UAR vs within", "time (s)"], tablefmt="github")
     notes = ["mean ± sample std over folds × seeds; chance UAR = 1/number of labels."]
+    if any(r["norm"] in ("speaker", "corpus") for r in rows):
+        notes.append("transductive: the normalisation used the unlabelled features of the test items "
+                     "(--norm speaker / corpus); the default, global, uses training statistics only.")
     if any("drop_uar" in r for r in rows):
         notes.append("Δ UAR vs within: cross-corpus UAR minus the within-corpus UAR of the same "
                      "method on the target, on the same labels.")

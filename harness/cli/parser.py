@@ -12,7 +12,7 @@ from pathlib import Path
 import harness
 from harness.experiment.jobs import DEFAULT_FEATURES
 from harness.experiment.protocols import PROTOCOLS
-from harness.features.normalize import NORMS
+from harness.features.normalize import DEFAULT_NORM, NORMS
 from harness.learning.method import BUDGETS
 from harness.registry import KINDS
 
@@ -72,9 +72,10 @@ def _run_parser(sub) -> None:
                        help=f"feature extractor per modality (default {DEFAULT_FEATURES})")
     feats.add_argument("--feature-param", action="append", default=[], metavar="EXTRACTOR.KEY=VALUE",
                        help="set a feature extractor's parameter (e.g. logmel.window=64)")
-    feats.add_argument("--norm", choices=NORMS, default="speaker",
-                       help="feature standardisation: speaker (each speaker's own statistics, no labels; "
-                            "default), global (training-part statistics) or none")
+    feats.add_argument("--norm", choices=NORMS, default=DEFAULT_NORM,
+                       help="feature standardisation: global (default, inductive: statistics of the fold's training "
+                            "side only), none; TRANSDUCTIVE, opt-in: speaker (each speaker's own statistics, test "
+                            "speakers included), corpus (each corpus's own statistics)")
 
     learn = run.add_argument_group("training and tuning")
     learn.add_argument("--budget", choices=BUDGETS, default="default", help="training budget preset")

@@ -24,7 +24,7 @@ from harness.experiment.preparation import DataPreparer, Prepared
 from harness.experiment.pretraining import parse_spec, pretraining_sets
 from harness.experiment.protocols import Fold
 from harness.features.cache import FeatureCache
-from harness.features.normalize import NORMS, standardise
+from harness.features.normalize import NORMS, NormReport, standardise
 from harness.learning import space as hspace
 from harness.learning.method import BUDGETS, FeatureSet
 from harness.learning.metrics import PRIMARY_METRIC
@@ -154,9 +154,9 @@ class Runner:
                        code=job_code(cls, extractors), grouping=_grouping(fold))
 
     def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
-                     ) -> dict[str, FeatureSet]:
-        """Train / valid / test feature sets of a fold, standardised as requested;
-        global statistics come from the ``train_side`` parts only."""
+                     ) -> tuple[dict[str, FeatureSet], NormReport]:
+        """Train / valid / test feature sets of a fold, standardised as requested (training
+        statistics come from the ``train_side`` parts only), and what standardisation did."""
         parts = fold.parts()
         index = {lab: i for i, lab in enumerate(prep.labels)}
         if prep.kind == "vector":
@@ -164,14 +164,15 @@ class Runner:
         else:  # ragged: one (T_i, D) sequence or (S_i, ...) segment stack per item
             x = {p: [prep.features[k] for k in keys] for p, keys in parts.items()}
         speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
-        x = standardise(x, speakers, self.request.norm, train_side)
+        domains = {p: [prep.items[k].corpus for k in keys] for p, keys in parts.items()}
+        x, norm = standardise(x, speakers, self.request.norm, train_side, domains=domains, pooled=prep.norm_pooled)
         return {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                               domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
                               y=None if prep.task == "regression" else
                               np.array([index[prep.items[k].label] for k in keys], dtype=np.int64),
                               targets=_targets(prep, keys), dimensions=prep.dimensions,
                               target_domain=prep.experiment.test_corpus, kind=prep.kind)
-                for p, keys in parts.items()}
+                for p, keys in parts.items()}, norm
 
     def pretraining(self, prep: Prepared, fold: Fold, target_labels: bool = False):
         """(pre-training sets, identity) of a fold for staged methods, built once; methods
@@ -190,7 +191,7 @@ class Runner:
         return self._auxiliary[key]
 
     def training_data(self, prep: Prepared, fold: Fold, supervised: bool, refit: bool = False
-                      ) -> tuple[FeatureSet, FeatureSet, FeatureSet]:
+                      ) -> tuple[FeatureSet, FeatureSet, FeatureSet, NormReport]:
         """(train, valid, test) for one method.  Methods that use target labels also get the
         fold's adaptation part (labelled target items) and its validation part; for a refit
         the validation parts join the training side.  Global statistics come from the
@@ -198,17 +199,17 @@ class Runner:
         side = ("train", "adapt") if supervised else ("train",)
         if refit:
             side += ("valid", "adapt_valid") if supervised else ("valid",)
-        data = self.feature_sets(prep, fold, side)
+        data, norm = self.feature_sets(prep, fold, side)
         train, valid = data["train"], data["valid"]
         if supervised:
             train, valid = FeatureSet.concat(train, data["adapt"]), FeatureSet.concat(valid, data["adapt_valid"])
-        return train, valid, data["test"]
+        return train, valid, data["test"], norm
 
     def run_job(self, spec: JobSpec, fold: Fold, prep: Prepared) -> tuple[JobRecord, list[Prediction]]:
         start = time.perf_counter()
         method_cls = self.registry.method(spec.method)
         supervised = bool(fold.adapt) and method_cls.uses_target_labels
-        train, valid, test = self.training_data(prep, fold, supervised)
+        train, valid, test, norm = self.training_data(prep, fold, supervised)
         if method_cls.uses_auxiliary:
             train.aux, valid.aux, _ = self.auxiliary(prep, fold)
         if method_cls.uses_pretraining and self.request.pretrain:
@@ -226,7 +227,7 @@ class Runner:
             if spec.norm == "global":
                 # selection saw statistics of the training side only; the refit's training
                 # side includes the validation parts, so global statistics are recomputed
-                train, valid, test = self.training_data(prep, fold, supervised, refit=True)
+                train, valid, test, norm = self.training_data(prep, fold, supervised, refit=True)
                 if method_cls.uses_auxiliary:
                     train.aux, valid.aux, _ = self.auxiliary(prep, fold)
                 if method_cls.uses_pretraining and self.request.pretrain:
@@ -234,7 +235,8 @@ class Runner:
             training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
         outputs = checked_outputs(spec.method, test, method.predict(test))
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
-                  "training": _plain(training), "target_labels_used": supervised}
+                  "test_grouping": fold.test_grouping, "training": _plain(training),
+                  "target_labels_used": supervised, "normalisation": norm.as_dict()}
         if (spec.regression or {}).get("postprocess"):
             if valid_out is None:
                 raise HarnessError(f"{spec.fold}: --postprocess needs a validation part")

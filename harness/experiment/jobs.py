@@ -36,7 +36,8 @@ class RunRequest:
     features: dict[str, str] = field(default_factory=dict)
     #: extractor name -> parameter -> value (``--feature-param NAME.KEY=VALUE``)
     feature_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    norm: str = "speaker"
+    #: feature standardisation (harness/features/normalize.py): inductive ``global`` by default
+    norm: str = "global"
     budget: str = "default"
     refit: bool = True
     hparams: dict[str, dict[str, Any]] = field(default_factory=dict)

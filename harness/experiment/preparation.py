@@ -61,6 +61,8 @@ class Prepared:
     targets: dict[str, np.ndarray] | None = None
     #: the features' kind: ``vector``, ``sequence`` or ``segments``
     kind: str = "vector"
+    #: leading axes of an item's array pooled for normalisation statistics (the extractor's ``norm_pooled``)
+    norm_pooled: int | None = None
 
 
 def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str, list[Item]],
@@ -239,7 +241,8 @@ class DataPreparer:
                         {c.name: c.fingerprint() for c in corpora}, identity, report,
                         task=task, dimensions=dimensions,
                         targets={k: v for k, v in targets.items() if k in items} if task == "regression" else None,
-                        kind=self.registry.feature(identity["name"]).kind)
+                        kind=self.registry.feature(identity["name"]).kind,
+                        norm_pooled=self.registry.feature(identity["name"]).norm_pooled)
 
     def _folds(self, protocol: Protocol, items_by_corpus: dict[str, list[Item]]) -> list[Fold]:
         folds = protocol.folds(items_by_corpus, self.request.split_seed)

@@ -105,7 +105,9 @@ def training_side_sets(preparer, prep, fold: Fold, name: str | None, modality: s
     x = {p: (np.stack([feats[k] for k in keys]) if kind == "vector" else [feats[k] for k in keys])
          for p, keys in present.items()}
     speakers = {p: [items[k].speaker_key for k in keys] for p, keys in present.items()}
-    x = standardise(x, speakers, request.norm, ("train",))
+    domains = {p: [items[k].corpus for k in keys] for p, keys in present.items()}
+    x, _ = standardise(x, speakers, request.norm, ("train",), domains=domains,
+                       pooled=preparer.registry.feature(identity["name"]).norm_pooled)
     sets = {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                           domains=[items[k].corpus for k in keys], labels=prep.labels,
                           y=None if regression else np.array([index[items[k].label] for k in keys], dtype=np.int64),

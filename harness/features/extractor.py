@@ -35,6 +35,9 @@ class FeatureExtractor:
     #: True when the extractor cannot run without parameters (a table path, say); it then
     #: provides ``contract_example(tmp_path) -> (extractor, item)`` for the contract tests.
     needs_params: ClassVar[bool] = False
+    #: leading axes of one item's array pooled for normalisation statistics (harness/features/normalize.py);
+    #: None: none for vectors, every axis but the last for sequences and segments
+    norm_pooled: ClassVar[int | None] = None
     #: True when extraction must run in the extracting process itself (a large model loaded once,
     #: on the GPU), not in one worker process per core
     in_process: ClassVar[bool] = False

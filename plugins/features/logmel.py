@@ -146,6 +146,8 @@ class LogMelSegments(AudioFeatureExtractor):
     name = "logmel"
     description = "3-channel log-mel segments (64 bands x 64 frames x static/delta/delta-delta), Zhang et al. 2018"
     kind = "segments"
+    #: (S, frames, bands, channels): statistics per mel band and channel, pooled over segments and frames
+    norm_pooled = 2
     version = "1"
     sample_rate = 16000
     defaults = {
