@@ -197,3 +197,53 @@ def test_corpora_check_decodes_every_file_and_names_what_a_run_would_meet(tmp_pa
     assert "1 multi-channel file(s), mixed down to mono" in out and "at another sample rate" in out
     assert "1 file(s) whose content is not what their suffix says (e.g. AIFF in" in out
     assert main(["corpora", "check", "emodb", "--data-root", str(data), "--headers-only"]) == 0  # headers look fine
+
+
+def test_labels_come_from_the_items_and_a_subset_can_be_asked(tmp_path, capsys):
+    """A class the adapter declares but the copy does not hold is never an output (recall 0 by
+    construction otherwise); --labels restricts the run, and what is left out is not extracted."""
+    data = write_tiny_emodb(tmp_path / "d", per_cell=2)
+    for wav in (data / "emodb" / "wav").glob("*L?.wav"):  # no boredom in this copy
+        wav.unlink()
+    code, out, err = run(["--method", "classic", "--corpus", "emodb", "--folds", "2", "--budget", "smoke",
+                          "--data-root", str(data), "--results", str(tmp_path / "r"), "--json"], capsys)
+    assert code == 0, err
+    job = ResultsStore(tmp_path / "r").job(json.loads(out)["jobs"][0]["job_id"])
+    assert job["config"]["labels"] == ["anger", "disgust", "fear", "happiness", "neutral", "sadness"]
+    assert job["report"]["label_counts"]["emodb"]["anger"] == 20
+    code, out, err = run(["--method", "classic", "--corpus", "emodb", "--folds", "2", "--budget", "smoke",
+                          "--labels", "anger,sadness,neutral,boredom", "--data-root", str(data),
+                          "--results", str(tmp_path / "r2"), "--json"], capsys)
+    assert code == 0, err
+    job = ResultsStore(tmp_path / "r2").job(json.loads(out)["jobs"][0]["job_id"])
+    assert job["config"]["labels"] == ["anger", "neutral", "sadness"] and "boredom not held" in err
+    assert job["report"]["extraction"]["emodb"]["total"] == 60  # only the three classes were extracted
+    assert main(["run", "--method", "classic", "--corpus", "emodb", "--labels", "angry,joy"]) == 2
+    assert "did you mean 'anger'" in capsys.readouterr().err
+
+
+def test_speaker_dependent_and_given_protocols_are_stored_as_such(tmp_path, capsys):
+    data = write_tiny_emodb(tmp_path / "d", per_cell=2)
+    code, out, err = run(["--method", "classic", "--corpus", "emodb", "--protocol", "speaker-dependent",
+                          "--protocol", "given", "--test-speakers", "12,14", "--budget", "smoke",
+                          "--data-root", str(data), "--results", str(tmp_path / "r"), "--json"], capsys)
+    assert code == 0, err
+    jobs = {j["protocol"]: ResultsStore(tmp_path / "r").job(j["job_id"]) for j in json.loads(out)["jobs"]}
+    assert jobs["speaker-dependent"]["config"]["grouping"] == {"valid": "item", "test": "item"}
+    assert "SPEAKER-DEPENDENT" in " ".join(jobs["speaker-dependent"]["report"]["protocol_notes"])
+    given = jobs["given"]
+    assert "grouping" not in given["config"] and given["report"]["fold_sizes"]["test"] == 2 * 7 * 2
+    assert main(["run", "--method", "classic", "--corpus", "emodb", "--protocol", "given",
+                 "--data-root", str(data)]) == 2
+    assert "needs either --split-file" in capsys.readouterr().err
+
+
+def test_a_refit_job_also_stores_the_selected_models_test_predictions(tmp_path, capsys):
+    data = write_tiny_emodb(tmp_path / "d", speakers=("03", "08", "09", "10"))
+    code, out, err = run(["--method", "classic", "--corpus", "emodb", "--protocol", "loso", "--budget", "smoke",
+                          "--data-root", str(data), "--results", str(tmp_path / "r"), "--json"], capsys)
+    assert code == 0, err
+    store = ResultsStore(tmp_path / "r")
+    job_id = json.loads(out)["jobs"][0]["job_id"]
+    refit, selected = store.predictions(job_id, "test"), store.predictions(job_id, "test_selected")
+    assert store.job(job_id)["config"]["refit"] and [p.item for p in selected] == [p.item for p in refit]

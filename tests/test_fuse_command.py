@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 
 import numpy as np
@@ -214,3 +215,26 @@ def test_groups_refuse_ambiguous_or_missing_runs(tmp_path):
         fuse.match_groups(store, ["lstm", "classic@audio"])
     with pytest.raises(HarnessError, match="at least two different"):
         fuse.match_groups(store, ["lstm@visual"])
+
+
+def test_fusion_is_applied_to_the_model_its_validation_predictions_came_from(tmp_path):
+    """A refit job stores the selected model's test predictions too; fusion fits on the selected
+    model's validation predictions and must fuse that model's test predictions, not the refit's."""
+    store = ResultsStore(tmp_path)
+    ids = [add_job(store, "lstm", m, skill=s) for m, s in (("audio", 0.3), ("visual", 1.0))]
+    # give each job 'test_selected' predictions that differ from its (refitted) 'test' ones
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "results.sqlite") as db:
+        for job_id in ids:
+            rows = db.execute("SELECT item, speaker, true_label FROM predictions WHERE job_id=? AND "
+                              "part='test'", (job_id,)).fetchall()
+            for item, speaker, true_label in rows:
+                flat = [1 / 3, 1 / 3, 1 / 3]  # the selected model: uninformative
+                db.execute("INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, 'test_selected')",
+                           (job_id, item, speaker, true_label, LABELS[0], json.dumps(flat)))
+    jobs = store.jobs(ids)
+    fused = fuse.fuse_jobs(store, "average", {}, jobs)
+    assert fused.record.report["fusion"]["applied_to"].startswith("test predictions of the same models")
+    posts = np.array([p.scores for p in fused.predictions])
+    assert np.allclose(posts, 1 / 3)  # the selected models' test posteriors were fused

@@ -221,6 +221,13 @@ def test_pathnet_learns_a_toy_task_on_segments_and_pools_segment_posteriors():
                        domains=["s"] * 3, labels=LABELS, y=np.zeros(3, dtype=int), kind="segments")
     q = method.predict(probe)
     assert np.allclose(q[2], (q[0] + q[1]) / 2)
+    # the segment posteriors behind the last prediction are left for the core's segment-level accuracy
+    scores, owner = method.segment_scores
+    assert scores.shape == (4, 3) and list(owner) == [0, 1, 2, 2]
+    from harness.execution.evaluation import segment_metrics
+
+    seg = segment_metrics(probe, scores, owner)
+    assert seg["segments"] == 4 and seg["segment_accuracy"] == np.mean(scores.argmax(1) == 0)
 
 
 def test_same_seed_same_model_other_seed_other_model():

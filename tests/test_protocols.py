@@ -185,3 +185,86 @@ def test_official_split_with_test_labels_withheld_tests_on_the_dev_part():
     assert fold.name == "official-dev" and fold.valid_grouping == "speaker"
     assert {k.split("/")[1][:2] for k in fold.test} == {"s4", "s5"}
     assert_speaker_disjoint([fold], items)
+
+
+# -- the papers' protocols, clearly labelled (issue 15.2) -----------------------------------------
+def test_speaker_dependent_kfold_is_over_items_and_says_so():
+    from harness.experiment.protocols import SpeakerDependentKFold
+
+    items = corpus("c", 4, per_label=5)
+    protocol = SpeakerDependentKFold(5)
+    folds = protocol.folds({"c": items}, 0)
+    by_key = {it.key: it for it in items}
+    assert len(folds) == 5 and sorted(k for f in folds for k in f.test) == sorted(by_key)
+    for f in folds:
+        check_fold(f, by_key)
+        assert f.test_grouping == "item" and f.valid_grouping == "item"
+        assert {by_key[k].speaker for k in f.test} & {by_key[k].speaker for k in f.train}  # speakers shared
+    assert "SPEAKER-DEPENDENT" in protocol.notes[0]
+
+
+def test_given_test_speakers(tmp_path):
+    from harness.experiment.protocols import GivenSplit
+
+    items = corpus("c", 6)
+    (fold,) = GivenSplit(test_speakers=("s4", "s5")).folds({"c": items}, 0)
+    by_key = {it.key: it for it in items}
+    assert {by_key[k].speaker for k in fold.test} == {"s4", "s5"} and fold.test_grouping == "speaker"
+    assert_speaker_disjoint([fold], items)
+    with pytest.raises(ProtocolError, match=r"--test-speakers \['s9'\] are not speakers"):
+        GivenSplit(test_speakers=("s9",)).folds({"c": items}, 0)
+
+
+def test_a_split_file_is_honoured_exactly_and_checked(tmp_path):
+    from harness.experiment.protocols import GivenSplit
+    from harness.experiment.split_file import read_split
+
+    items = corpus("c", 4, per_label=2)
+    rows = ["item,part,fold"]
+    for it in items:
+        spk = int(it.speaker[1:])
+        rows.append(f"{it.id},{'test' if spk == 3 else 'valid' if spk == 2 else 'train'},1")
+        rows.append(f"{it.id},{'test' if spk == 0 else 'valid' if spk == 1 else 'train'},2")
+    split = tmp_path / "split.csv"
+    split.write_text("\n".join(rows) + "\n")
+    protocol = GivenSplit(table=read_split(split), source=str(split))
+    folds = protocol.folds({"c": items}, 0)
+    by_key = {it.key: it for it in items}
+    assert [f.name for f in folds] == ["1", "2"]
+    assert {by_key[k].speaker for k in folds[0].test} == {"s3"} and {by_key[k].speaker for k in folds[0].valid} == {"s2"}
+    assert all(f.valid_grouping == "speaker" and f.test_grouping == "speaker" for f in folds)
+    # an item in two parts of one fold, an unknown item, a bad part: errors naming the file and line
+    split.write_text("item,part\n" + f"{items[0].id},train\n{items[0].id},test\n")
+    with pytest.raises(ProtocolError, match=r"line 3: .* is in both train and test"):
+        read_split(split)
+    split.write_text(f"item,part\n{items[0].id},train\nnope,test\n")
+    with pytest.raises(ProtocolError, match=r"1 item\(s\) of fold given are not in the corpus, e.g. nope"):
+        GivenSplit(table=read_split(split), source=str(split)).folds({"c": items}, 0)
+    split.write_text(f"file,set\n{items[0].id},holdout\n")
+    from harness.errors import HarnessError
+
+    with pytest.raises(HarnessError, match="line 2: part 'holdout'"):
+        read_split(split)
+    # test speakers that also train: the fold says it is speaker-dependent
+    split.write_text(f"item,part\n{items[0].id},train\n{items[1].id},test\n{items[8].id},train\n")
+    protocol = GivenSplit(table=read_split(split), source="t.csv")
+    (fold,) = protocol.folds({"c": items}, 0)
+    assert fold.test_grouping == "item" and any("SPEAKER-DEPENDENT" in n for n in protocol.notes)
+    assert any("leaves out" in n for n in protocol.notes)
+
+
+def test_multi_source_then_leave_one_target_speaker_out():
+    """PathNet's protocol: sources, then the target tested per speaker with the others labelled."""
+    from harness.experiment.protocols import SupervisedAdaptationLOSO
+
+    a, b, target = corpus("a", 4), corpus("b", 4), corpus("t", 5)
+    folds = SupervisedAdaptationLOSO(["a", "b"], "t").folds({"a": a, "b": b, "t": target}, 0)
+    by_key = {it.key: it for it in a + b + target}
+    assert len(folds) == 5
+    for f in folds:
+        check_fold(f, by_key)
+        test_spk = {by_key[k].speaker for k in f.test}
+        assert len(test_spk) == 1
+        adapt_spk = {by_key[k].speaker for k in f.adapt + f.adapt_valid}
+        assert adapt_spk == {it.speaker for it in target} - test_spk
+        assert {by_key[k].corpus for k in f.train + f.valid} == {"a", "b"}

@@ -9,8 +9,12 @@ command.
 The fused runs must have predicted the same test items with the same labels
 and the same validation items.  The fusion strategy (a ``harness_fusions``
 plugin) is fitted on the runs' stored *validation* predictions (what the model
-selected on validation predicted there, before any refit) and applied to their
-test predictions, which it never learns from.  The result is stored like any
+selected on validation predicted there, before any refit) and applied to the
+test predictions **of that same model**, which it never learns from: a job that
+refits stores, beside the refitted model's test predictions, those of the model
+selected on validation (part ``test_selected``), and fusion uses these -- weights
+and bonuses are never calibrated on one model and applied to another.  The fused
+job's inputs are therefore the selected (not refitted) models; its report says so.  The result is stored like any
 job: method ``fusion:NAME``, the inputs' protocol, corpora, fold and seeds,
 config = the fusion, its parameters, the fused job ids and their configs'
 digests (so the job id is a content hash: fusing again finds the stored job),
@@ -173,8 +177,11 @@ def fuse_jobs(store: ResultsStore, name: str, params: dict, jobs: list[dict],
     cls = (registry or default_registry()).fusion(name)
     check_runs(jobs)
     labels = list(jobs[0]["config"]["labels"])
-    test = [_part(store, j, "test") for j in jobs]
+    # the test predictions of the model the validation predictions came from (before any refit)
+    test = [_part(store, j, "test_selected") or _part(store, j, "test") for j in jobs]
     valid = [_part(store, j, "valid") for j in jobs]
+    models = ["selected on validation (before refit)" if j["config"].get("refit") else "selected on validation"
+              for j in jobs]
     for job, part in zip(jobs, valid):
         if not part:
             raise HarnessError(
@@ -202,14 +209,17 @@ def fuse_jobs(store: ResultsStore, name: str, params: dict, jobs: list[dict],
     first = jobs[0]
     report = {
         "fusion": {"name": name, "params": fusion.params, "fitted": getattr(fusion, "fitted", None),
-                   "fitted_on": "validation predictions of the fused jobs", "valid_items": len(valid_items),
+                   "fitted_on": "validation predictions of the fused jobs",
+                   "applied_to": "test predictions of the same models: " + "; ".join(dict.fromkeys(models)),
+                   "valid_items": len(valid_items),
                    "test_items": len(test_items),
                    "inputs": [{"job_id": j["job_id"], "method": j["method"], "modality": j["config"]["modality"],
                                "features": j["config"]["features"]["name"],
                                "valid": {k: v for k, v in classification_metrics(
                                    y_valid, x.argmax(axis=1), labels).items() if k in ("uar", "war")},
-                               "test": {k: j["metrics"].get(k) for k in ("uar", "war")}}
-                              for j, x in zip(jobs, x_valid)]},
+                               "test": {k: v for k, v in classification_metrics(
+                                   y_test, x_t.argmax(axis=1), labels).items() if k in ("uar", "war")}}
+                              for j, x, x_t in zip(jobs, x_valid, x_test, strict=True)]},
         "target_labels_used": any(j["report"].get("target_labels_used", False) for j in jobs),
     }
     record = JobRecord(

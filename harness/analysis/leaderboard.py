@@ -47,7 +47,14 @@ PROTOCOL_TITLES = {"within": "Speaker-disjoint k-fold (`within`)", "loso": "Leav
                    "cross-adapt": "One source + labelled target adaptation speakers; the other target speakers "
                                   "tested (`cross-adapt`)",
                    "multi": "Several sources (`multi`)",
-                   "multi-adapt": "Several sources + labelled target adaptation speakers (`multi-adapt`)"}
+                   "multi-adapt": "Several sources + labelled target adaptation speakers (`multi-adapt`)",
+                   "cross-adapt-loso": "One source, target leave-one-speaker-out with the other target speakers "
+                                       "labelled (`cross-adapt-loso`)",
+                   "multi-adapt-loso": "Several sources, target leave-one-speaker-out with the other target "
+                                       "speakers labelled (`multi-adapt-loso`, PathNet's protocol)",
+                   "speaker-dependent": "SPEAKER-DEPENDENT k-fold over items (`speaker-dependent`; test items share "
+                                        "speakers with training: for comparison with papers only)",
+                   "given": "A given split (`given`: a split file or test speakers)"}
 MANIFEST = ".leaderboard-files"
 KEEP = {"README.md"}
 

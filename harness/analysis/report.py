@@ -9,6 +9,7 @@ from tabulate import tabulate
 
 from harness.analysis.groups import group_key
 from harness.data.digest import json_digest
+from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, PROTOCOLS
 from harness.learning.metrics import summarise
 
 SUMMARY_METRICS = ("uar", "war", "macro_f1")
@@ -17,7 +18,7 @@ REGRESSION_METRICS = ("ccc", "pcc", "rmse")
 
 def is_regression(job: dict) -> bool:
     return job["config"].get("regression") is not None
-CROSS_FAMILY = ("cross", "multi", "cross-adapt", "multi-adapt")
+CROSS_FAMILY = CROSS_PROTOCOLS + ADAPT_PROTOCOLS
 
 
 def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
@@ -61,7 +62,7 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
             if ref is not None:
                 r["within_uar"] = ref["uar"]["mean"]
                 r["drop_uar"] = r["uar"]["mean"] - ref["uar"]["mean"]
-    order = {"within": 0, "loso": 1, "split": 2, "cross": 3, "multi": 4, "cross-adapt": 5, "multi-adapt": 6}
+    order = {p: i for i, p in enumerate(PROTOCOLS)}
     rows.sort(key=lambda r: (r["role"] != "main", order.get(r["protocol"], 9), r["test"],
                              "+".join(r["train"]), r["method"]))
     return rows

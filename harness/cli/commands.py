@@ -54,6 +54,8 @@ def cmd_run(args) -> int:
         sources=args.source, targets=args.target, seeds=args.seeds, split_seed=args.split_seed,
         folds=args.folds, modality=args.modality, features=pairs(args.features, "--features"),
         feature_params=fp, norm=args.norm, budget=args.budget, refit=args.refit, hparams=hp,
+        labels=_labels(args.labels), split_file=args.split_file,
+        test_speakers=tuple(s.strip() for s in args.test_speakers.split(",")) if args.test_speakers else (),
         trials=args.trials, storage=args.storage, adapt_fraction=args.adapt_fraction,
         aux_modality=args.aux_modality, aux_corpus=args.aux_corpus,
         pretrain=args.pretrain, task=args.task, dimensions=args.dimension, annotation_delay=args.annotation_delay,
@@ -82,6 +84,23 @@ def cmd_run(args) -> int:
               f"(`harness status --results {args.results}`; run again with --retry-failed)", file=sys.stderr)
         return 1
     return 0
+
+
+def _labels(text: str | None) -> tuple[str, ...] | None:
+    """``--labels anger,happiness`` -> canonical label names; an unknown name is an error."""
+    if not text:
+        return None
+    from harness.data.labels import EMOTIONS
+    from harness.errors import did_you_mean
+
+    names = tuple(dict.fromkeys(s.strip().lower() for s in text.split(",") if s.strip()))
+    for name in names:
+        if name not in EMOTIONS:
+            raise HarnessError(f"--labels: {name!r} is not a label of the harness{did_you_mean(name, EMOTIONS)}; "
+                               f"known: {', '.join(EMOTIONS)}")
+    if len(names) < 2:
+        raise HarnessError("--labels needs at least two classes")
+    return names
 
 
 def cmd_fuse(args) -> int:

@@ -44,9 +44,10 @@ def _run_parser(sub) -> None:
     what = run.add_argument_group("what to run")
     what.add_argument("--method", action="append", default=[], help="method name (repeatable; harness list methods)")
     what.add_argument("--corpus", action="append", default=[], help="corpus name (repeatable)")
-    what.add_argument("--protocol", action="append", choices=PROTOCOLS,
-                      help="within (speaker-disjoint k-fold, default), loso, split, cross, multi, cross-adapt, "
-                           "multi-adapt (repeatable)")
+    what.add_argument("--protocol", action="append", choices=PROTOCOLS, metavar="PROTOCOL",
+                      help="within (speaker-disjoint k-fold, default), loso, split (official), given (--split-file "
+                           "or --test-speakers), speaker-dependent (k-fold over items, for comparison with papers), "
+                           "cross, multi, cross-adapt, multi-adapt, cross-adapt-loso, multi-adapt-loso (repeatable)")
     what.add_argument("--source", action="append", default=[], help="source corpus for cross/multi")
     what.add_argument("--target", action="append", default=[], help="target corpus for cross/multi")
     what.add_argument("--modality", choices=("audio", "visual"), help="target modality (default audio)")
@@ -64,6 +65,12 @@ def _run_parser(sub) -> None:
                        help="cross/multi with a method that uses target labels (finetune, pooled, centroid): "
                             "fraction of the target corpus, drawn by speakers, given labelled to those methods; "
                             "every method is tested on the rest (default 0.2)")
+    proto.add_argument("--labels", default=None, metavar="L1,L2,...",
+                       help="use only these classes (e.g. anger,happiness,neutral,sadness,fear,disgust)")
+    proto.add_argument("--split-file", type=Path, default=None, metavar="CSV",
+                       help="protocol given: a table of item,part[,fold] (part: train, valid, test), honoured exactly")
+    proto.add_argument("--test-speakers", default=None, metavar="S1,S2,...",
+                       help="protocol given: these speakers are tested, the others train")
     proto.add_argument("--no-reference", dest="reference", action="store_false",
                        help="cross/multi: do not run the within-corpus reference on the target")
 

@@ -61,3 +61,15 @@ def predictions_of(data: FeatureSet, outputs, items: dict, part: str = "test") -
                 for k, p, row in zip(data.keys, pred, outputs)]
     return [Prediction(k, items[k].speaker, None, None, list(np.ravel(row)), part)
             for k, row in zip(data.keys, outputs)]
+
+
+def segment_metrics(data: FeatureSet, scores: np.ndarray, owner: np.ndarray) -> dict:
+    """Accuracy and UAR over segments (each segment labelled with its utterance's label): the figure
+    papers 000 and 001 report next to the utterance-level one."""
+    owner = np.asarray(owner)
+    if data.y is None or len(owner) != len(scores) or (len(owner) and owner.max() >= len(data)):
+        return {}
+    truth, pred = data.y[owner], np.asarray(scores).argmax(axis=1)
+    seg = classification_metrics(truth, pred, list(data.labels))
+    return {"segment_accuracy": float(np.mean(truth == pred)), "segment_uar": float(seg["uar"]),
+            "segments": int(len(owner))}

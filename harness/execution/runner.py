@@ -16,13 +16,14 @@ from harness.data.code_digest import job_code
 from harness.data.digest import derive_seed
 from harness.data.targets import stack_targets
 from harness.errors import HarnessError
-from harness.execution.evaluation import checked_outputs, metrics_of, predictions_of
+from harness.execution.evaluation import checked_outputs, metrics_of, predictions_of, segment_metrics
 from harness.execution.sweep import SweepOptions, SweepOutcome, run_sweep
 from harness.experiment.auxiliary import auxiliary_sets
 from harness.experiment.jobs import JobSpec, RunRequest
 from harness.experiment.preparation import DataPreparer, Prepared
 from harness.experiment.pretraining import parse_spec, pretraining_sets
-from harness.experiment.protocols import Fold
+from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, Fold
+from harness.experiment.split_file import read_split
 from harness.features.cache import FeatureCache
 from harness.features.normalize import NORMS, NormReport, standardise
 from harness.learning import space as hspace
@@ -77,7 +78,7 @@ class Runner:
                         for m in r.methods}
         self.supervised = any(self.registry.method(m).uses_target_labels for m in r.methods)
         if self.supervised:
-            within = [p for p in r.protocols if p not in ("cross", "multi", "cross-adapt", "multi-adapt")]
+            within = [p for p in r.protocols if p not in CROSS_PROTOCOLS + ADAPT_PROTOCOLS]
             if within:
                 users = [m for m in r.methods if self.registry.method(m).uses_target_labels]
                 raise HarnessError(f"method(s) {users} train with labelled target data and run under the "
@@ -93,6 +94,13 @@ class Runner:
             self.registry.corpus(parse_spec(spec)[0])
         if r.pretrain and not any(self.registry.method(m).uses_pretraining for m in r.methods):
             raise HarnessError("--pretrain is given but no method of the run trains in stages (e.g. jdcd)")
+        if "given" in r.protocols:
+            if bool(r.split_file) == bool(r.test_speakers):
+                raise HarnessError("--protocol given needs either --split-file CSV or --test-speakers S1,S2,...")
+            if r.split_file is not None:
+                read_split(r.split_file)  # a malformed table: an error before any work
+        elif r.split_file or r.test_speakers:
+            raise HarnessError("--split-file / --test-speakers belong to --protocol given")
         if r.annotation_delay < 0:
             raise HarnessError(f"--annotation-delay must be 0 or more seconds (got {r.annotation_delay})")
         if r.trials < 0:
@@ -148,7 +156,9 @@ class Runner:
                        protocol=e.protocol, train_corpora=e.train_corpora, test_corpus=e.test_corpus,
                        fold=fold.name, fold_digest=fold.digest(), split_seed=r.split_seed, model_seed=seed,
                        modality=prep.report["modality"], features=prep.feature_identity, norm=r.norm,
-                       budget=r.budget, refit=r.refit and cls.refits(), labels=prep.labels,
+                       # RECOLA's post-processing chain is chosen on the selected model's validation outputs, so
+                       # the model it is applied to must be that one: --postprocess keeps it (no refit)
+                       budget=r.budget, refit=r.refit and cls.refits() and not r.postprocess, labels=prep.labels,
                        data=prep.fingerprints, tuning=self.tuning[method], auxiliary=auxiliary,
                        regression=self.regression(prep), pretraining=pretraining,
                        code=job_code(cls, extractors), grouping=_grouping(fold))
@@ -223,8 +233,12 @@ class Runner:
         # the validation part as predicted by the model selected on it (before any refit):
         # what decision-level fusion and the post-processing chain are fitted on
         valid_out = checked_outputs(spec.method, valid, method.predict(valid)) if len(valid) else None
+        # the test part as predicted by that same selected model, when a refit replaces it: decision-level
+        # fusion is applied to the model its weights were fitted for (harness/analysis/fuse.py)
+        selected_test = checked_outputs(spec.method, test, method.predict(test)) \
+            if spec.refit and valid_out is not None and spec.regression is None else None
         if spec.refit:
-            if spec.norm == "global":
+            if spec.norm in ("global", "corpus"):
                 # selection saw statistics of the training side only; the refit's training
                 # side includes the validation parts, so global statistics are recomputed
                 train, valid, test, norm = self.training_data(prep, fold, supervised, refit=True)
@@ -233,7 +247,9 @@ class Runner:
                 if method_cls.uses_pretraining and self.request.pretrain:
                     train.extra = self.pretraining(prep, fold, supervised)[0]
             training["refit"] = method.refit(FeatureSet.concat(train, valid), training["selection"])
+        method.segment_scores = None
         outputs = checked_outputs(spec.method, test, method.predict(test))
+        segments = method.segment_scores
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
                   "test_grouping": fold.test_grouping, "training": _plain(training),
                   "target_labels_used": supervised, "normalisation": norm.as_dict()}
@@ -245,9 +261,13 @@ class Runner:
             report["postprocess"] = {"raw": metrics_of(test, outputs), "chain": chain}
             outputs = apply_chain(chain, outputs, prep.dimensions)
         metrics = metrics_of(test, outputs)
+        if segments is not None and prep.kind == "segments":
+            metrics.update(segment_metrics(test, *segments))
         predictions = predictions_of(test, outputs, prep.items)
         if valid_out is not None:
             predictions += predictions_of(valid, valid_out, prep.items, part="valid")
+        if selected_test is not None:
+            predictions += predictions_of(test, selected_test, prep.items, part="test_selected")
         if tuning is not None:
             report["tuning"] = _plain(tuning)
         record = JobRecord(

@@ -38,6 +38,11 @@ class RunRequest:
     feature_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: feature standardisation (harness/features/normalize.py): inductive ``global`` by default
     norm: str = "global"
+    #: restrict every experiment to these labels (``--labels``; None: the labels the corpora share)
+    labels: tuple[str, ...] | None = None
+    #: protocol ``given``: a split table (item, part[, fold]) or the test speakers
+    split_file: Path | None = None
+    test_speakers: tuple[str, ...] = ()
     budget: str = "default"
     refit: bool = True
     hparams: dict[str, dict[str, Any]] = field(default_factory=dict)

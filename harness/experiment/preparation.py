@@ -26,13 +26,17 @@ from harness.experiment.jobs import DEFAULT_FEATURES, Experiment, RunRequest
 from harness.experiment.protocols import (
     CrossCorpus,
     Fold,
+    GivenSplit,
     LeaveOneSpeakerOut,
     OfficialSplit,
     Protocol,
+    SpeakerDependentKFold,
     SpeakerDisjointKFold,
     SupervisedAdaptation,
+    SupervisedAdaptationLOSO,
     check_fold,
 )
+from harness.experiment.split_file import read_split
 from harness.features.cache import FeatureCache
 from harness.features.extraction import extract_features
 from harness.registry import Registry
@@ -66,7 +70,7 @@ class Prepared:
 
 
 def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str, list[Item]],
-                  adapt_fraction: float = 0.2) -> Protocol:
+                  adapt_fraction: float = 0.2, split_file=None, test_speakers: tuple[str, ...] = ()) -> Protocol:
     """The protocol object of an experiment (a corpus with fewer speakers than folds gets as
     many folds as it has speakers; see :class:`SpeakerDisjointKFold`)."""
     if experiment.protocol == "within":
@@ -75,6 +79,13 @@ def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str,
         return LeaveOneSpeakerOut()
     if experiment.protocol == "split":
         return OfficialSplit()
+    if experiment.protocol == "speaker-dependent":
+        return SpeakerDependentKFold(folds)
+    if experiment.protocol == "given":
+        table = read_split(split_file) if split_file is not None else None
+        return GivenSplit(test_speakers, table, str(split_file or "--test-speakers"))
+    if experiment.protocol.endswith("-adapt-loso"):
+        return SupervisedAdaptationLOSO(experiment.train_corpora, experiment.test_corpus)
     if experiment.protocol.endswith("-adapt"):
         return SupervisedAdaptation(experiment.train_corpora, experiment.test_corpus, adapt_fraction)
     return CrossCorpus(experiment.train_corpora, experiment.test_corpus)
@@ -171,8 +182,13 @@ class DataPreparer:
             # with an unpaired auxiliary corpus, also those it holds (every method of the run, crossmodal or
             # not, is then trained and tested on the same classes)
             aux = [set(self.present_labels(self.request.aux_corpus))] if self.request.aux_corpus else []
-            labels = shared_labels([set(present[c.name]) for c in corpora] + aux
+            chosen = [set(self.request.labels)] if self.request.labels else []
+            labels = shared_labels([set(present[c.name]) for c in corpora] + aux + chosen
                                    + ([experiment.labels] if experiment.labels is not None else []))
+            absent = sorted(set(self.request.labels or ()) - set(labels))
+            if absent:
+                self.say_once(f"--labels: {', '.join(absent)} not held by every corpus of "
+                              f"{'+'.join(experiment.corpora)}: not used")
             if len(labels) < 2:
                 held = "; ".join(f"{c.name}: {', '.join(sorted(present[c.name])) or 'none'}" for c in corpora)
                 raise HarnessError(f"corpora {list(experiment.corpora)} share fewer than two labels in their items "
@@ -203,7 +219,8 @@ class DataPreparer:
                               + ", ".join(f"{n} {lab}" for lab, n in sorted(dropped.items()))
                               + f" ({sum(dropped.values())} items, not extracted)")
             selected[c.name] = kept
-        protocol = make_protocol(experiment, self.request.folds, selected, self.request.adapt_fraction)
+        r = self.request
+        protocol = make_protocol(experiment, r.folds, selected, r.adapt_fraction, r.split_file, r.test_speakers)
         folds = self._folds(protocol, selected)  # a protocol that cannot be built fails here, before extraction
         features: dict[str, np.ndarray] = {}
         identity: dict = {}

@@ -1,159 +1,30 @@
-"""Evaluation protocols: how items are split into train / validation / test.
+"""Evaluation protocols: how items are split into train / validation / test folds.
 
-Every fold carries an inner validation part drawn from its training side only,
-speaker-disjoint where speakers are known, for early stopping and tuning.
-:func:`check_fold` asserts at run time that the three parts share no item and,
-where speakers are known, no speaker.  Splits depend on the split seed only;
-model initialisation has its own seed.
+Each protocol turns the items of an experiment's corpora into :class:`~harness.experiment.folds.Fold`
+objects (harness/experiment/folds.py: the parts, how they were drawn, the leakage check).
+A protocol also says what it had to decide for a corpus (``notes``: fewer folds,
+item-level validation, speaker-dependent folds), reported with the run.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from harness.data.corpus import Item
-from harness.data.digest import derive_seed, json_digest
+from harness.data.digest import derive_seed
 from harness.errors import ProtocolError
+from harness.experiment.folds import (
+    DEV_SPLITS,
+    Fold,
+    check_fold,
+    fold_of,
+    inner_validation,
+    splitters,
+)
 
-
-def _sklearn():
-    """scikit-learn's splitters, imported when a protocol splits (not when the names are read)."""
-    import sklearn.model_selection
-
-    return sklearn.model_selection
-
-VALIDATION_FRACTION = 0.2
-DEV_SPLITS = ("dev", "val", "valid", "validation", "devel")
-
-
-@dataclass(frozen=True)
-class Fold:
-    """One train / validation / test partition, as item keys."""
-
-    name: str
-    train: tuple[str, ...]
-    valid: tuple[str, ...]
-    test: tuple[str, ...]
-    #: how validation was drawn: ``speaker``, ``item`` (no speakers known, or too few) or ``official``
-    valid_grouping: str = "speaker"
-    #: supervised adaptation: labelled target-corpus items (and their validation part),
-    #: speaker-disjoint from the test part; given only to methods that use target labels
-    adapt: tuple[str, ...] = ()
-    adapt_valid: tuple[str, ...] = ()
-    #: how the test part was drawn: ``speaker`` (speakers disjoint from training) or ``item``
-    #: (speaker-dependent: one speaker, or none known)
-    test_grouping: str = "speaker"
-
-    def parts(self) -> dict[str, tuple[str, ...]]:
-        """The non-empty parts by name (train, valid, test, and adapt, adapt_valid where present)."""
-        parts = {"train": self.train, "valid": self.valid, "test": self.test}
-        if self.adapt:
-            parts.update(adapt=self.adapt, adapt_valid=self.adapt_valid)
-        return parts
-
-    def sizes(self) -> dict[str, int]:
-        return {name: len(keys) for name, keys in self.parts().items()}
-
-    def digest(self) -> str:
-        """Hash of the parts' items: part of the identity of every job on this fold."""
-        parts = [sorted(self.train), sorted(self.valid), sorted(self.test)]
-        if self.adapt:
-            parts += [sorted(self.adapt), sorted(self.adapt_valid)]
-        return json_digest(parts)
-
-
-def check_fold(fold: Fold, items: dict[str, Item]) -> None:
-    """Raise ProtocolError if the fold's parts overlap in items, or in speakers where the fold says
-    they are speaker-disjoint (validation drawn by speaker; a test part drawn by speaker), or one
-    part is empty."""
-    parts = fold.parts()
-    for part, keys in parts.items():
-        if not keys:
-            raise ProtocolError(f"fold {fold.name}: empty {part} part")
-        if len(set(keys)) != len(keys):
-            raise ProtocolError(f"fold {fold.name}: duplicate items in the {part} part")
-    by_items = {("train", "valid")} if fold.valid_grouping == "item" else set()
-    names = list(parts)
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            shared = set(parts[a]) & set(parts[b])
-            if shared:
-                raise ProtocolError(f"fold {fold.name}: {len(shared)} item(s) in both {a} and {b}, "
-                                    f"e.g. {sorted(shared)[0]}")
-            if (a, b) in by_items or (fold.test_grouping == "item" and "test" in (a, b)):
-                continue  # drawn by items, and said so (fold.valid_grouping / fold.test_grouping)
-            spk_a = {items[k].speaker_key for k in parts[a]} - {None}
-            spk_b = {items[k].speaker_key for k in parts[b]} - {None}
-            if spk_a & spk_b:
-                raise ProtocolError(f"fold {fold.name}: speaker(s) {sorted(spk_a & spk_b)} in both {a} and {b}")
-
-
-def inner_validation(train: Sequence[Item], seed: int, fraction: float = VALIDATION_FRACTION
-                     ) -> tuple[list[Item], list[Item], str]:
-    """Split a training side into (train, valid, grouping), speaker-disjoint where possible.
-
-    Speakers are drawn per corpus in a seeded order until at least ``fraction``
-    of that corpus's items are in validation, leaving at least one training
-    speaker; corpora without speaker information fall back to a stratified item
-    split (grouping ``item``).
-    """
-    rng = np.random.default_rng(seed)
-    by_corpus: dict[str, list[Item]] = defaultdict(list)
-    for it in train:
-        by_corpus[it.corpus].append(it)
-    keep, valid, groupings = [], [], set()
-    for corpus in sorted(by_corpus):
-        items = by_corpus[corpus]
-        speakers = sorted({it.speaker for it in items if it.speaker is not None})
-        if len(speakers) >= 2 and all(it.speaker is not None for it in items):
-            chosen, count = set(), 0
-            for spk in rng.permutation(speakers):
-                if count >= fraction * len(items) or len(chosen) == len(speakers) - 1:
-                    break
-                chosen.add(spk)
-                count += sum(it.speaker == spk for it in items)
-            keep += [it for it in items if it.speaker not in chosen]
-            valid += [it for it in items if it.speaker in chosen]
-            groupings.add("speaker")
-        else:
-            strat = [it.label for it in items] if all(it.label for it in items) else None
-            try:
-                a, b = _sklearn().train_test_split(items, test_size=fraction, random_state=seed, stratify=strat)
-            except ValueError:
-                a, b = _sklearn().train_test_split(items, test_size=fraction, random_state=seed)
-            keep += a
-            valid += b
-            groupings.add("item")
-    return keep, valid, "speaker" if groupings == {"speaker"} else "item"
-
-
-def _fold(name: str, train: list[Item], test: list[Item], split_seed: int, test_grouping: str = "speaker",
-          valid_by_items: bool = False) -> Fold:
-    """A fold whose validation part is drawn from ``train`` with a seed derived from
-    the split seed and the fold's name (``valid_by_items``: from the items of the
-    training speakers, when there are too few speakers to hold one out)."""
-    seed = derive_seed(split_seed, "validation", name)
-    if valid_by_items:
-        keep, valid, grouping = _item_validation(train, seed)
-    else:
-        keep, valid, grouping = inner_validation(train, seed)
-    return Fold(name, tuple(it.key for it in keep), tuple(it.key for it in valid),
-                tuple(it.key for it in test), grouping, test_grouping=test_grouping)
-
-
-def _item_validation(train: Sequence[Item], seed: int) -> tuple[list[Item], list[Item], str]:
-    """Validation drawn from the training items themselves (stratified), speakers ignored."""
-    items = list(train)
-    strat = [it.label for it in items] if all(it.label for it in items) else None
-    try:
-        a, b = _sklearn().train_test_split(items, test_size=VALIDATION_FRACTION, random_state=seed, stratify=strat)
-    except ValueError:
-        a, b = _sklearn().train_test_split(items, test_size=VALIDATION_FRACTION, random_state=seed)
-    return list(a), list(b), "item"
+__all__ = ["Fold", "check_fold", "inner_validation"]
 
 
 def _single(corpora: dict[str, list[Item]], protocol: str) -> list[Item]:
@@ -191,7 +62,7 @@ def _few_speakers(items: list[Item], split_seed: int, notes: list[str]) -> list[
     if len(speakers) == 2 and all(it.speaker is not None for it in items):
         notes.append(f"{corpus}: 2 speakers: each fold trains on one speaker and tests on the other; validation "
                      f"is drawn from the training speaker's items (the test part stays speaker-independent)")
-        return [_fold(f"spk{spk}", [it for it in items if it.speaker != spk], [it for it in items if it.speaker == spk],
+        return [fold_of(f"spk{spk}", [it for it in items if it.speaker != spk], [it for it in items if it.speaker == spk],
                       split_seed, valid_by_items=True) for spk in speakers]
     why = "one speaker" if len(speakers) == 1 else "speakers unknown" if not speakers else \
         "speakers unknown for some items"
@@ -200,11 +71,11 @@ def _few_speakers(items: list[Item], split_seed: int, notes: list[str]) -> list[
                  f"training); not comparable with speaker-independent figures")
     labels = [it.label or "" for it in items]
     try:
-        parts = list(_sklearn().StratifiedKFold(k, shuffle=True, random_state=split_seed).split(
+        parts = list(splitters().StratifiedKFold(k, shuffle=True, random_state=split_seed).split(
             np.zeros(len(items)), labels))
     except ValueError:
-        parts = list(_sklearn().KFold(k, shuffle=True, random_state=split_seed).split(np.zeros(len(items))))
-    return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed, test_grouping="item",
+        parts = list(splitters().KFold(k, shuffle=True, random_state=split_seed).split(np.zeros(len(items))))
+    return [fold_of(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed, test_grouping="item",
                   valid_by_items=True) for i, (tr, te) in enumerate(parts)]
 
 
@@ -229,9 +100,9 @@ class SpeakerDisjointKFold(Protocol):
         if n_spk < k:
             self.notes.append(f"{items[0].corpus}: {n_spk} speakers: {n_spk} speaker-disjoint folds instead of {k}")
             k = n_spk
-        splitter = _sklearn().StratifiedGroupKFold(k, shuffle=True, random_state=split_seed)
+        splitter = splitters().StratifiedGroupKFold(k, shuffle=True, random_state=split_seed)
         parts = splitter.split(np.zeros(len(items)), labels, speakers)
-        return [_fold(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed)
+        return [fold_of(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed)
                 for i, (tr, te) in enumerate(parts)]
 
 
@@ -249,7 +120,7 @@ class LeaveOneSpeakerOut(Protocol):
             raise ProtocolError(f"{items[0].corpus}: one speaker: leave-one-speaker-out impossible")
         if len(speakers) == 2:
             return _few_speakers(items, split_seed, self.notes)
-        return [_fold(f"spk{spk}", [it for it in items if it.speaker != spk],
+        return [fold_of(f"spk{spk}", [it for it in items if it.speaker != spk],
                       [it for it in items if it.speaker == spk], split_seed)
                 for spk in speakers]
 
@@ -279,13 +150,13 @@ class OfficialSplit(Protocol):
         if not test and dev and self.test_split == "test":
             # test labels withheld (RECOLA in AVEC 2016, AFEW, OMG without its labelled test
             # CSV): the papers report on the development part; the fold's name says so
-            return [_fold("official-dev", train, dev, split_seed)]
+            return [fold_of("official-dev", train, dev, split_seed)]
         if not train or not test:
             raise ProtocolError(f"{corpus}: no official train/{self.test_split} split")
         if dev:
             return [Fold("official", tuple(it.key for it in train), tuple(it.key for it in dev),
                          tuple(it.key for it in test), "official")]
-        return [_fold("official", train, test, split_seed)]
+        return [fold_of("official", train, test, split_seed)]
 
 
 class CrossCorpus(Protocol):
@@ -309,7 +180,7 @@ class CrossCorpus(Protocol):
             raise ProtocolError(f"corpora {sorted(missing)} not loaded")
         train = [it for s in self.sources for it in corpora[s]]
         name = "+".join(self.sources) + "->" + self.target
-        return [_fold(name, train, list(corpora[self.target]), split_seed)]
+        return [fold_of(name, train, list(corpora[self.target]), split_seed)]
 
 
 class SupervisedAdaptation(CrossCorpus):
@@ -366,7 +237,102 @@ class SupervisedAdaptation(CrossCorpus):
                      test_grouping="speaker" if speakers else "item")]
 
 
-WITHIN_PROTOCOLS = ("within", "loso", "split")
+class SpeakerDependentKFold(Protocol):
+    """Stratified k-fold over *items*, speakers ignored: the protocol of papers that report random
+    cross-validation (paper 000 on EMO-DB).  Test items share speakers with training, so figures
+    are optimistic and not comparable with speaker-independent ones; every fold, job config and
+    leaderboard row says so (``test_grouping = item``)."""
+
+    name = "speaker-dependent"
+    description = "k-fold over items (random, stratified), SPEAKER-DEPENDENT: for comparison with papers only"
+
+    def __init__(self, k: int = 5):
+        super().__init__()
+        self.k = k
+
+    def folds(self, corpora, split_seed):
+        items = _single(corpora, self.name)
+        self.notes.append(f"{items[0].corpus}: {self.k}-fold over items, SPEAKER-DEPENDENT (test items share "
+                          f"speakers with training): for comparison with papers that used it")
+        labels = [it.label or "" for it in items]
+        parts = splitters().StratifiedKFold(self.k, shuffle=True, random_state=split_seed).split(
+            np.zeros(len(items)), labels)
+        return [fold_of(f"fold{i}", [items[j] for j in tr], [items[j] for j in te], split_seed, test_grouping="item",
+                        valid_by_items=True) for i, (tr, te) in enumerate(parts)]
+
+
+class GivenSplit(Protocol):
+    """A split the user gives: a published one (EmoBox's folds, "actors 1-18 train / 19-24 test")
+    reproduced exactly.
+
+    Either ``test_speakers`` (train on the others, validation drawn from them, speaker-disjoint),
+    or a table (:func:`harness.experiment.split_file.read_split`) of item -> part (``train``,
+    ``valid``, ``test``) and optionally fold.  Rows are honoured exactly: an unknown item or one in
+    two parts of a fold is an error; items the table does not name are left out and counted; a
+    fold without a ``valid`` part draws it from its training side.  Whether a fold's test part
+    shares speakers with its training side is found and said (``test_grouping``).
+    """
+
+    name = "given"
+    description = "a user-given split: --split-file CSV (item, part[, fold]) or --test-speakers"
+
+    def __init__(self, test_speakers: Sequence[str] = (), table: dict[str, dict[str, str]] | None = None,
+                 source: str = ""):
+        super().__init__()
+        if bool(test_speakers) == bool(table):
+            raise ProtocolError("protocol 'given' needs either --split-file or --test-speakers")
+        self.test_speakers, self.table, self.source = tuple(test_speakers), table, source
+
+    def folds(self, corpora, split_seed):
+        items = _single(corpora, self.name)
+        corpus = items[0].corpus
+        if self.test_speakers:
+            known = {it.speaker for it in items}
+            missing = [s for s in self.test_speakers if s not in known]
+            if missing:
+                raise ProtocolError(f"{corpus}: --test-speakers {missing} are not speakers of the corpus "
+                                    f"(it has {', '.join(sorted(str(s) for s in known if s is not None))})")
+            test = [it for it in items if it.speaker in self.test_speakers]
+            train = [it for it in items if it.speaker not in self.test_speakers]
+            return [fold_of("given", train, test, split_seed)]
+        from harness.experiment.split_file import folds_from_table
+
+        return folds_from_table(self.table, items, split_seed, self.source, self.notes)
+
+
+class SupervisedAdaptationLOSO(CrossCorpus):
+    """Multi-source (or single-source) transfer evaluated leave-one-speaker-out on the target: for
+    every target speaker, the other target speakers are the labelled adaptation side (split,
+    speaker-disjoint, into the adaptation part and its validation part) and the speaker is the
+    test part -- PathNet's eNTER+SAV -> EMO protocol (paper 001), whose target stage trained on
+    all other target speakers.  Methods that use no target labels train on the sources alone
+    and are tested on the same speakers."""
+
+    def __init__(self, sources: Sequence[str], target: str):
+        super().__init__(sources, target)
+        self.name = self.name + "-adapt-loso"
+        self.description += ", target leave-one-speaker-out with the other target speakers labelled"
+
+    def folds(self, corpora, split_seed):
+        (base,) = super().folds(corpora, split_seed)
+        target = list(corpora[self.target])
+        speakers = sorted({it.speaker for it in target if it.speaker is not None})
+        if len(speakers) < 3 or any(it.speaker is None for it in target):
+            raise ProtocolError(f"{self.target}: leave-one-speaker-out adaptation needs at least 3 known target "
+                                f"speakers (test, adaptation, its validation); it has {len(speakers)}")
+        out = []
+        for spk in speakers:
+            name = f"{base.name}@loso-{spk}"
+            side = [it for it in target if it.speaker != spk]
+            adapt, adapt_valid, _ = inner_validation(side, derive_seed(split_seed, "adapt-valid", name))
+            out.append(Fold(name, base.train, base.valid, tuple(it.key for it in target if it.speaker == spk),
+                            base.valid_grouping, tuple(it.key for it in adapt), tuple(it.key for it in adapt_valid)))
+        return out
+
+
+WITHIN_PROTOCOLS = ("within", "loso", "split", "speaker-dependent", "given")
 CROSS_PROTOCOLS = ("cross", "multi")
-ADAPT_PROTOCOLS = ("cross-adapt", "multi-adapt")
+ADAPT_PROTOCOLS = ("cross-adapt", "multi-adapt", "cross-adapt-loso", "multi-adapt-loso")
 PROTOCOLS = WITHIN_PROTOCOLS + CROSS_PROTOCOLS + ADAPT_PROTOCOLS
+#: protocols whose test items share speakers with training: labelled as such everywhere
+SPEAKER_DEPENDENT = ("speaker-dependent",)

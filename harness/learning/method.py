@@ -136,6 +136,10 @@ class Method:
     #: budget preset -> settings (epochs, patience, generations ...).
     budgets: ClassVar[dict[str, dict[str, Any]]] = {b: {} for b in BUDGETS}
 
+    #: methods on segments may leave here the (segment posteriors (S, C), owning item (S,)) of their last
+    #: ``predict``: the core then also reports segment-level accuracy (the papers' figure on segments)
+    segment_scores: tuple[np.ndarray, np.ndarray] | None = None
+
     def __init__(self, hparams: dict[str, Any], seed: int, budget: str = "default"):
         self.hparams = dict(hparams)
         self.seed = int(seed)

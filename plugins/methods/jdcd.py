@@ -378,7 +378,8 @@ class JDCD(Method):
             for start in range(0, len(flat), 256):
                 x = to_tensor(np.ascontiguousarray(flat[start:start + 256].transpose(0, 3, 1, 2)))
                 out.append(torch.softmax(self.net(x, self.predict_head), dim=1).detach().cpu().numpy())
-        return pool_segments(np.concatenate(out), owner, len(data))
+        self.segment_scores = (np.concatenate(out), owner)  # for the core's segment-level accuracy
+        return pool_segments(self.segment_scores[0], owner, len(data))
 
 
 class JDCDJoint(JDCD):

@@ -378,7 +378,8 @@ class PathNet(Method):
             for start in range(0, len(rows), _CHUNK):
                 logits = self.net(to_tensor(rows[start:start + _CHUNK]), active)
                 scores.append(torch.softmax(logits, dim=1).detach().cpu().numpy())
-        return pool_segments(np.concatenate(scores), owner, len(data))
+        self.segment_scores = (np.concatenate(scores), owner)  # for the core's segment-level accuracy
+        return pool_segments(self.segment_scores[0], owner, len(data))
 
     def _uar(self, data: FeatureSet, genotype: np.ndarray) -> float:
         pred = self._posteriors(data, genotype).argmax(axis=1)
