@@ -183,14 +183,17 @@ def _adapt_sets():
     return train, valid, segments(4, 4, "tgt", "tgt", shift=2.5)
 
 
-def test_joint_stage_trains_two_heads_and_predicts_with_the_target_head():
+@pytest.mark.parametrize("heads", ["both", "per-corpus"])
+def test_joint_stage_trains_two_heads_and_predicts_with_the_target_head(heads):
+    """Algorithm 1 (both, the default) gives both heads -- the second a copy of the first -- the same
+    loss on both batches, so with lambda1 = lambda2 they stay equal; per-corpus heads part."""
     train, valid, test = _adapt_sets()
-    method = _method(JDCDJoint, chain="train[epochs=2]>joint(train,target)[lr=1e-3,epochs=2]")
+    method = _method(JDCDJoint, chain="train[epochs=2]>joint(train,target)[lr=1e-3,epochs=2]", joint_heads=heads)
     info = method.fit(train, valid)
     assert info["chain"][-1] == "joint(train,target)@all[lr=0.001,epochs=2]"
     assert info["stages"][-1]["items"] == [24, 24] and method.predict_head == 2
     net = method.net
-    assert net.head2 is not None and not torch.equal(net.head.weight, net.head2.weight)
+    assert net.head2 is not None and torch.equal(net.head.weight, net.head2.weight) == (heads == "both")
     with torch.no_grad():
         x = torch.as_tensor(np.concatenate(test.x)).permute(0, 3, 1, 2)
         expected = torch.softmax(net.head2(net.features(x)), dim=1).numpy()
