@@ -22,7 +22,7 @@ from harness.experiment.auxiliary import auxiliary_sets
 from harness.experiment.jobs import JobSpec, RunRequest
 from harness.experiment.preparation import DataPreparer, Prepared
 from harness.experiment.pretraining import parse_spec, pretraining_sets
-from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, Fold
+from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, TRANSDUCTIVE_PROTOCOLS, Fold
 from harness.experiment.split_file import read_split
 from harness.features.cache import FeatureCache
 from harness.features.normalize import NORMS, NormReport, standardise
@@ -76,14 +76,24 @@ class Runner:
                 raise HarnessError(f"hyperparameters given for {m!r}, which is not run")
         self.hparams = {m: hspace.resolve(m, self.registry.method(m).space, r.hparams.get(m, {}))
                         for m in r.methods}
-        self.supervised = any(self.registry.method(m).uses_target_labels for m in r.methods)
-        if self.supervised:
-            within = [p for p in r.protocols if p not in CROSS_PROTOCOLS + ADAPT_PROTOCOLS]
-            if within:
-                users = [m for m in r.methods if self.registry.method(m).uses_target_labels]
-                raise HarnessError(f"method(s) {users} train with labelled target data and run under the "
-                                   f"cross-corpus protocols only (cross, multi, which then hold out a labelled "
-                                   f"adaptation part of the target); not under {within}")
+        labelled = [m for m in r.methods if self.registry.method(m).uses_target_labels]
+        unlabelled = [m for m in r.methods if self.registry.method(m).uses_target_features]
+        #: a method of the run uses target data: cross/multi hold out the target's adaptation part
+        self.adapting = bool(labelled or unlabelled)
+        self.supervised = bool(labelled)
+        within = [p for p in r.protocols if p not in CROSS_PROTOCOLS + ADAPT_PROTOCOLS + TRANSDUCTIVE_PROTOCOLS]
+        if labelled and within:
+            raise HarnessError(f"method(s) {labelled} train with labelled target data and run under the "
+                               f"cross-corpus protocols only (cross, multi, which then hold out a labelled "
+                               f"adaptation part of the target); not under {within}")
+        if unlabelled and within:
+            raise HarnessError(f"method(s) {unlabelled} adapt to a target corpus (unlabelled target features) and "
+                               f"run under the cross-corpus protocols only (cross, multi: an unlabelled adaptation "
+                               f"part of the target; cross-transductive: its test items); not under {within}")
+        transductive = [p for p in r.protocols if p in TRANSDUCTIVE_PROTOCOLS]
+        if labelled and transductive:
+            raise HarnessError(f"method(s) {labelled} need labelled target data, which {transductive} do not hold "
+                               f"out (the whole target is tested); use cross / multi")
         if r.aux_corpus is not None:
             self.registry.corpus(r.aux_corpus)
             if not any(self.registry.method(m).uses_auxiliary for m in r.methods):
@@ -161,7 +171,23 @@ class Runner:
                        budget=r.budget, refit=r.refit and cls.refits() and not r.postprocess, labels=prep.labels,
                        data=prep.fingerprints, tuning=self.tuning[method], auxiliary=auxiliary,
                        regression=self.regression(prep), pretraining=pretraining,
-                       code=job_code(cls, extractors), grouping=_grouping(fold))
+                       code=job_code(cls, extractors), grouping=_grouping(fold),
+                       target_data=self.target_data(cls, prep, fold))
+
+    def target_data(self, cls, prep: Prepared, fold: Fold) -> dict | None:
+        """What of the target corpus a method sees beyond the sources (None: nothing), for its config."""
+        if prep.experiment.protocol not in CROSS_PROTOCOLS + ADAPT_PROTOCOLS + TRANSDUCTIVE_PROTOCOLS:
+            return None
+        out = {}
+        if cls.uses_target_labels and fold.adapt:
+            out["labels"] = "adaptation part"
+        if cls.uses_target_features:
+            out["features"] = "unlabelled adaptation part" if fold.adapt else "test items (transductive)"
+        if self.request.norm == "corpus":
+            out["normalisation"] = "adaptation part" if fold.adapt else "test items (transductive)"
+        elif self.request.norm == "speaker":
+            out["normalisation"] = "test speakers' own features (transductive)"
+        return out or None
 
     def feature_sets(self, prep: Prepared, fold: Fold, train_side: tuple[str, ...] = ("train",)
                      ) -> tuple[dict[str, FeatureSet], NormReport]:
@@ -175,7 +201,14 @@ class Runner:
             x = {p: [prep.features[k] for k in keys] for p, keys in parts.items()}
         speakers = {p: [prep.items[k].speaker_key for k in keys] for p, keys in parts.items()}
         domains = {p: [prep.items[k].corpus for k in keys] for p, keys in parts.items()}
-        x, norm = standardise(x, speakers, self.request.norm, train_side, domains=domains, pooled=prep.norm_pooled)
+        # corpus statistics: each training corpus from the training side; the target corpus from its
+        # adaptation part where the fold has one (inductive), else from its test items (transductive)
+        target = prep.experiment.test_corpus
+        own = {c: train_side for c in prep.experiment.train_corpora if c != target}
+        own[target] = ("adapt", "adapt_valid") if fold.adapt else \
+            (train_side if target in prep.experiment.train_corpora else ("test",))
+        x, norm = standardise(x, speakers, self.request.norm, train_side, domains=domains, pooled=prep.norm_pooled,
+                              own_parts=own)
         return {p: FeatureSet(x=x[p], keys=list(keys), speakers=speakers[p],
                               domains=[prep.items[k].corpus for k in keys], labels=prep.labels,
                               y=None if prep.task == "regression" else
@@ -200,8 +233,8 @@ class Runner:
             self._auxiliary[key] = auxiliary_sets(self.data, prep, fold)
         return self._auxiliary[key]
 
-    def training_data(self, prep: Prepared, fold: Fold, supervised: bool, refit: bool = False
-                      ) -> tuple[FeatureSet, FeatureSet, FeatureSet, NormReport]:
+    def training_data(self, prep: Prepared, fold: Fold, supervised: bool, refit: bool = False,
+                      unsupervised: bool = False) -> tuple[FeatureSet, FeatureSet, FeatureSet, NormReport]:
         """(train, valid, test) for one method.  Methods that use target labels also get the
         fold's adaptation part (labelled target items) and its validation part; for a refit
         the validation parts join the training side.  Global statistics come from the
@@ -213,13 +246,19 @@ class Runner:
         train, valid = data["train"], data["valid"]
         if supervised:
             train, valid = FeatureSet.concat(train, data["adapt"]), FeatureSet.concat(valid, data["adapt_valid"])
+        if unsupervised:
+            # features of the target's adaptation part (or, transductive, of its test items): labels removed
+            target = FeatureSet.concat(data["adapt"], data["adapt_valid"]) if fold.adapt else data["test"]
+            train.unlabelled = target.without_labels()
         return train, valid, data["test"], norm
 
     def run_job(self, spec: JobSpec, fold: Fold, prep: Prepared) -> tuple[JobRecord, list[Prediction]]:
         start = time.perf_counter()
         method_cls = self.registry.method(spec.method)
         supervised = bool(fold.adapt) and method_cls.uses_target_labels
-        train, valid, test, norm = self.training_data(prep, fold, supervised)
+        unsupervised = method_cls.uses_target_features and (
+            bool(fold.adapt) or prep.experiment.protocol in TRANSDUCTIVE_PROTOCOLS)
+        train, valid, test, norm = self.training_data(prep, fold, supervised, unsupervised=unsupervised)
         if method_cls.uses_auxiliary:
             train.aux, valid.aux, _ = self.auxiliary(prep, fold)
         if method_cls.uses_pretraining and self.request.pretrain:
@@ -241,7 +280,8 @@ class Runner:
             if spec.norm in ("global", "corpus"):
                 # selection saw statistics of the training side only; the refit's training
                 # side includes the validation parts, so global statistics are recomputed
-                train, valid, test, norm = self.training_data(prep, fold, supervised, refit=True)
+                train, valid, test, norm = self.training_data(prep, fold, supervised, refit=True,
+                                                              unsupervised=unsupervised)
                 if method_cls.uses_auxiliary:
                     train.aux, valid.aux, _ = self.auxiliary(prep, fold)
                 if method_cls.uses_pretraining and self.request.pretrain:
@@ -252,7 +292,8 @@ class Runner:
         segments = method.segment_scores
         report = {**prep.report, "fold_sizes": fold.sizes(), "valid_grouping": fold.valid_grouping,
                   "test_grouping": fold.test_grouping, "training": _plain(training),
-                  "target_labels_used": supervised, "normalisation": norm.as_dict()}
+                  "target_labels_used": supervised, "target_features_used": unsupervised,
+                  "selection": method_cls.selection, "normalisation": norm.as_dict()}
         if (spec.regression or {}).get("postprocess"):
             if valid_out is None:
                 raise HarnessError(f"{spec.fold}: --postprocess needs a validation part")

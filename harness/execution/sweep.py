@@ -156,7 +156,7 @@ def run_sweep(runner, options: SweepOptions | None = None):
     executor_cls = registry.executor(options.executor)
     outcome = SweepOutcome(executor=options.executor, device=device)
 
-    experiments = plan_experiments(request, runner.data.present_labels, supervised=runner.supervised)
+    experiments = plan_experiments(request, runner.data.present_labels, adapting=runner.adapting)
     prepared = []
     for e in experiments:
         try:

@@ -16,7 +16,7 @@ from typing import Any
 from harness.data.digest import json_digest
 from harness.data.labels import shared_labels
 from harness.errors import HarnessError
-from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, PROTOCOLS
+from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, PROTOCOLS, TRANSDUCTIVE_PROTOCOLS
 
 #: The feature extractor used for a modality when the request names none.
 DEFAULT_FEATURES = {"audio": "egemaps", "visual": "face-hog"}
@@ -94,23 +94,25 @@ class Experiment:
 
 
 def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, ...]],
-                     supervised: bool = False) -> list[Experiment]:
+                     adapting: bool = False) -> list[Experiment]:
     """Expand the request's protocols and corpora into experiments.
 
     ``labels_of(corpus)`` gives a corpus's label set; a cross-corpus target's
     within-corpus reference is restricted to the labels of its pair, so that
     the two numbers are comparable.  When the run has a method that uses
-    target labels (``supervised``), cross/multi become their supervised-
-    adaptation variants (cross-adapt/multi-adapt) for every method of the run,
-    so that all are tested on the same target items.
+    target data -- labelled (supervised adaptation) or unlabelled (unsupervised
+    adaptation) -- (``adapting``), cross/multi become their adaptation variants
+    (cross-adapt/multi-adapt: the target split by speakers into an adaptation
+    part and a test part) for every method of the run, so that every family is
+    tested on the same target items.
     """
     out: list[Experiment] = []
     for protocol in request.protocols:
         if protocol not in PROTOCOLS:
             raise HarnessError(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
-        if supervised and protocol in CROSS_PROTOCOLS:
+        if adapting and protocol in CROSS_PROTOCOLS:
             protocol += "-adapt"
-        if protocol in CROSS_PROTOCOLS + ADAPT_PROTOCOLS:
+        if protocol in CROSS_PROTOCOLS + ADAPT_PROTOCOLS + TRANSDUCTIVE_PROTOCOLS:
             sources = request.sources or request.corpora
             targets = request.targets or request.corpora
             if not sources or not targets:
@@ -169,6 +171,10 @@ class JobSpec:
     #: digests of the code behind the result: the method's, the core's, each extractor's
     #: (:func:`harness.data.code_digest.job_code`); None only for specs built by hand
     code: dict | None = None
+    #: None, or the target-corpus data the method saw beyond training on the sources: e.g.
+    #: {"labels": "adaptation part"} (supervised adaptation), {"features": "unlabelled adaptation part"},
+    #: {"features": "test items (transductive)"}, {"normalisation": ...} (corpus statistics)
+    target_data: dict | None = None
     #: None when the fold is speaker-disjoint throughout; else how its parts were drawn,
     #: e.g. {"valid": "item", "test": "speaker"} (two speakers) or {"test": "item"} (speaker-dependent)
     grouping: dict | None = None
@@ -177,7 +183,7 @@ class JobSpec:
         cfg = asdict(self)
         cfg["train_corpora"] = list(self.train_corpora)
         cfg["labels"] = list(self.labels)
-        for optional in ("tuning", "auxiliary", "regression", "pretraining", "code", "grouping"):  # absent: job ids stay what they were before these existed
+        for optional in ("tuning", "auxiliary", "regression", "pretraining", "code", "grouping", "target_data"):  # absent: job ids stay what they were before these existed
             if cfg[optional] is None:
                 del cfg[optional]
         return cfg

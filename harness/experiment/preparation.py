@@ -34,6 +34,7 @@ from harness.experiment.protocols import (
     SpeakerDisjointKFold,
     SupervisedAdaptation,
     SupervisedAdaptationLOSO,
+    TransductiveCross,
     check_fold,
 )
 from harness.experiment.split_file import read_split
@@ -84,6 +85,8 @@ def make_protocol(experiment: Experiment, folds: int, items_by_corpus: dict[str,
     if experiment.protocol == "given":
         table = read_split(split_file) if split_file is not None else None
         return GivenSplit(test_speakers, table, str(split_file or "--test-speakers"))
+    if experiment.protocol.endswith("-transductive"):
+        return TransductiveCross(experiment.train_corpora, experiment.test_corpus)
     if experiment.protocol.endswith("-adapt-loso"):
         return SupervisedAdaptationLOSO(experiment.train_corpora, experiment.test_corpus)
     if experiment.protocol.endswith("-adapt"):

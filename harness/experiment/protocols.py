@@ -183,6 +183,17 @@ class CrossCorpus(Protocol):
         return [fold_of(name, train, list(corpora[self.target]), split_seed)]
 
 
+class TransductiveCross(CrossCorpus):
+    """Cross-corpus, the whole target tested, and methods of unsupervised adaptation given the test
+    items' own features (never their labels): the transductive setting, only under this name
+    (``cross-transductive``, ``multi-transductive``) and marked on every row it produces."""
+
+    def __init__(self, sources: Sequence[str], target: str):
+        super().__init__(sources, target)
+        self.name = self.name + "-transductive"
+        self.description += ", adaptation on the test items' unlabelled features (transductive)"
+
+
 class SupervisedAdaptation(CrossCorpus):
     """Cross-corpus with labelled target data for the methods that use it.
 
@@ -333,6 +344,7 @@ class SupervisedAdaptationLOSO(CrossCorpus):
 WITHIN_PROTOCOLS = ("within", "loso", "split", "speaker-dependent", "given")
 CROSS_PROTOCOLS = ("cross", "multi")
 ADAPT_PROTOCOLS = ("cross-adapt", "multi-adapt", "cross-adapt-loso", "multi-adapt-loso")
-PROTOCOLS = WITHIN_PROTOCOLS + CROSS_PROTOCOLS + ADAPT_PROTOCOLS
+TRANSDUCTIVE_PROTOCOLS = ("cross-transductive", "multi-transductive")
+PROTOCOLS = WITHIN_PROTOCOLS + CROSS_PROTOCOLS + ADAPT_PROTOCOLS + TRANSDUCTIVE_PROTOCOLS
 #: protocols whose test items share speakers with training: labelled as such everywhere
 SPEAKER_DEPENDENT = ("speaker-dependent",)

@@ -62,6 +62,8 @@ class FeatureSet:
     target_domain: str | None = None
     #: auxiliary-modality training data (crossmodal methods), not paired with these items
     aux: "FeatureSet | None" = None
+    #: unsupervised adaptation: features of target-domain items without their labels (y and targets None)
+    unlabelled: "FeatureSet | None" = None
     kind: str = "vector"
     #: pre-training sets of other corpora/modalities keyed "corpus:modality" (see harness/experiment/pretraining.py)
     extra: dict = field(default_factory=dict)
@@ -88,7 +90,7 @@ class FeatureSet:
             dimensions=first.dimensions, target_domain=first.target_domain,
             aux=None if all(s.aux is None for s in sets) else
             FeatureSet.concat(*[s.aux for s in sets if s.aux is not None]),
-            kind=first.kind, extra=first.extra)
+            unlabelled=first.unlabelled, kind=first.kind, extra=first.extra)
 
     def subset(self, index) -> "FeatureSet":
         index = np.asarray(index, dtype=np.int64)
@@ -97,8 +99,14 @@ class FeatureSet:
             speakers=[self.speakers[i] for i in index], domains=[self.domains[i] for i in index],
             labels=self.labels, y=_take(self.y, index), targets=_take(self.targets, index),
             dimensions=self.dimensions, target_domain=self.target_domain, aux=self.aux,
-            kind=self.kind, extra=self.extra,
+            unlabelled=self.unlabelled, kind=self.kind, extra=self.extra,
         )
+
+    def without_labels(self) -> "FeatureSet":
+        """The same items with their labels and regression targets removed (unsupervised adaptation)."""
+        return FeatureSet(x=self.x, keys=list(self.keys), speakers=list(self.speakers), domains=list(self.domains),
+                          labels=self.labels, y=None, targets=None, dimensions=self.dimensions,
+                          target_domain=self.target_domain, kind=self.kind)
 
     def in_domain(self, target: bool) -> "FeatureSet":
         """The items of the target domain (``target=True``) or of the other domains."""
@@ -133,6 +141,14 @@ class Method:
     #: True for staged methods given pre-training sets of other corpora/modalities in
     #: ``train.extra`` (``--pretrain CORPUS:MODALITY``; see harness/experiment/pretraining.py)
     uses_pretraining: ClassVar[bool] = False
+    #: True for unsupervised domain adaptation: the method is given the *features* of target items,
+    #: never their labels (``train.unlabelled``) -- the target's unlabelled adaptation part under the
+    #: adaptation protocols, its test items under the protocols named ``*-transductive``
+    uses_target_features: ClassVar[bool] = False
+    #: How the method selects its model (epochs, hyperparameters): stated and stored with every job.
+    #: Without target labels, selection is on the source's validation part (DomainBed's lesson:
+    #: the selection rule decides rankings, so it is never left implicit).
+    selection: ClassVar[str] = "source validation part"
     #: budget preset -> settings (epochs, patience, generations ...).
     budgets: ClassVar[dict[str, dict[str, Any]]] = {b: {} for b in BUDGETS}
 
