@@ -87,6 +87,8 @@ def test_method_contract(name):
     if cls.uses_target_labels:  # half the training side is labelled target data, half source
         for part in (train, valid):
             part.domains = ["c" if i % 2 else "src" for i in range(len(part))]
+    if cls.uses_target_features:  # unlabelled target items: the test distribution, labels removed
+        train.unlabelled = as_kind(blobs(20, 4, 12, seed=0), kind, 3).without_labels()
 
     def fit_predict(seed):
         method = cls(hp, seed=seed, budget="smoke")

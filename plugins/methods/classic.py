@@ -88,19 +88,21 @@ class Classic(EarlyStoppedEpochs, Method):
         params = list(self.net.parameters()) + self._extra_parameters(train)
         optimizer = torch.optim.Adam(params, lr=hp["lr"], weight_decay=hp["weight_decay"])
 
-        def batch_loss(index: np.ndarray) -> torch.Tensor:
-            batch = self.task.inputs(index)
-            embedding = self.net.encoder(batch)
-            outputs = self.net.classifier(self.net.shared(embedding))
-            lengths = batch[1] if isinstance(batch, tuple) else None
-            return self._add_terms(self.task.loss(outputs, index, lengths), embedding, index)
-
         return fit_with_early_stopping(
-            self.net, optimizer, batch_loss, validate, len(train), hp["batch_size"],
+            self.net, optimizer, self._batch_loss, validate, len(train), hp["batch_size"],
             max_epochs, self.settings["patience"], rng, report)
 
-    # Hooks for methods that add terms to this objective (EmoBed): extra trainable
-    # parameters, created after the network, and terms added to a target batch's loss.
+    def _batch_loss(self, index: np.ndarray) -> torch.Tensor:
+        """The loss of one mini-batch of training items: ``L_A`` plus any added terms."""
+        batch = self.task.inputs(index)
+        embedding = self.net.encoder(batch)
+        outputs = self.net.classifier(self.net.shared(embedding))
+        lengths = batch[1] if isinstance(batch, tuple) else None
+        return self._add_terms(self.task.loss(outputs, index, lengths), embedding, index)
+
+    # Hooks for methods that change this objective: extra trainable parameters, created after
+    # the network, and terms added to a batch's loss (EmoBed, the alignment methods); a method
+    # that reweights or mixes the batch itself overrides _batch_loss (GroupDRO, mixup).
     def _extra_parameters(self, train: FeatureSet) -> list[torch.nn.Parameter]:
         return []
 
