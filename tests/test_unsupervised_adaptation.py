@@ -98,3 +98,14 @@ def test_adaptation_methods_are_refused_within_a_corpus(tmp_path, registry):
     with pytest.raises(HarnessError, match=r"adapt to a target corpus .* not under \['within'\]"):
         Runner(RunRequest(methods=["uda-spy"], corpora=["emodb"], data_root=tmp_path, results=tmp_path / "r"),
                registry)
+
+
+def test_the_within_corpus_reference_runs_the_methods_that_need_no_target_data(tmp_path, registry):
+    data = write_tiny_emodb(tmp_path / "d", per_cell=1)
+    req = RunRequest(methods=["classic", "uda-spy"], protocols=["cross"], sources=["demo-a"], targets=["emodb"],
+                     budget="smoke", folds=3, data_root=data, results=tmp_path / "r", progress=False)
+    out = Runner(req, registry).run()
+    roles = {}
+    for job in ResultsStore(tmp_path / "r").jobs(out.job_ids):
+        roles.setdefault(out.roles[job["job_id"]], set()).add(job["method"])
+    assert roles == {"main": {"classic", "uda-spy"}, "reference": {"classic"}}

@@ -151,8 +151,17 @@ class Runner:
         self.check_methods(prep)
         return [(self.spec(m, prep, fold, seed), fold)
                 for m in r.methods for fold in prep.folds for seed in range(r.seeds)
-                # methods that need labelled target data have no within-corpus reference
-                if fold.adapt or not self.registry.method(m).uses_target_labels]
+                if self.runs_on(self.registry.method(m), prep, fold)]
+
+    @staticmethod
+    def runs_on(cls, prep: Prepared, fold: Fold) -> bool:
+        """Whether a method has a job on a fold: methods that need target data (labels or features)
+        have none on a within-corpus reference, which holds no target data for them."""
+        if fold.adapt:
+            return True
+        if cls.uses_target_labels:
+            return False
+        return not cls.uses_target_features or prep.experiment.protocol in TRANSDUCTIVE_PROTOCOLS
 
     def spec(self, method: str, prep: Prepared, fold: Fold, seed: int) -> JobSpec:
         """The job of ``method`` on ``fold`` with model seed ``seed``."""
