@@ -44,6 +44,7 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
                "wall_time": sum(m["wall_time"] for m in members),
                "regression": members[0]["config"].get("regression"),
                "stale": sum(m["job_id"] in reused for m in members),
+               "transductive": transductive(members),
                "job_ids": [m["job_id"] for m in members]}
         names = SUMMARY_METRICS
         if row["regression"]:
@@ -68,11 +69,21 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
     return rows
 
 
-def norm_label(norm: str) -> str:
-    """The normalisation as tables show it: transductive settings say so."""
+def transductive(jobs: list[dict]) -> bool:
+    """Whether any of the jobs' normalisation took statistics from test items' features (the job's
+    report says; a job stored before reports said is judged by its setting)."""
     from harness.features.normalize import TRANSDUCTIVE
 
-    return f"{norm} (transductive)" if norm in TRANSDUCTIVE else norm
+    def one(job):
+        said = job["report"].get("normalisation", {}).get("transductive")
+        return said if said is not None else job["config"].get("norm") in TRANSDUCTIVE
+
+    return any(one(j) for j in jobs)
+
+
+def norm_label(norm: str, is_transductive: bool) -> str:
+    """The normalisation as tables show it: transductive rows say so."""
+    return f"{norm} (transductive)" if is_transductive else norm
 
 
 def _fmt(stat: dict) -> str:
@@ -87,7 +98,8 @@ def _where(r: dict, name) -> str:
 
 def render_regression(rows: list[dict], name) -> str:
     dims = sorted({d for r in rows for d in r["regression"]["dimensions"]})
-    table = [[r["method"], r["protocol"], _where(r, name), f"{r['modality']}/{r['features']}", norm_label(r["norm"]),
+    table = [[r["method"], r["protocol"], _where(r, name), f"{r['modality']}/{r['features']}",
+              norm_label(r["norm"], r["transductive"]),
               r["jobs"],
               _fmt(r["ccc"]), *[_fmt(r[f"ccc_{d}"]) if f"ccc_{d}" in r else "" for d in dims],
               _fmt(r["pcc"]), _fmt(r["rmse"]), f"{r['wall_time']:.1f}"] for r in rows]
@@ -111,15 +123,17 @@ def render_table(rows: list[dict], synthetic: set[str]) -> str:
         protocol = r["protocol"] + (" (reference)" if r["role"] == "reference" else "")
         method = r["method"] + (f" (tuned, {r['tuning']['trials']} trials)" if r.get("tuning") else "") \
             + ("‡" if r.get("stale") else "")
-        table.append([method, protocol, where, f"{r['modality']}/{r['features']}", norm_label(r["norm"]), r["jobs"],
+        table.append([method, protocol, where, f"{r['modality']}/{r['features']}",
+                      norm_label(r["norm"], r["transductive"]), r["jobs"],
                       _fmt(r["uar"]), _fmt(r["war"]), _fmt(r["macro_f1"]),
                       f"{r['drop_uar']:+.3f}" if "drop_uar" in r else "", f"{r['wall_time']:.1f}"])
     text = tabulate(table, headers=["method", "protocol", "corpora", "features", "norm", "jobs", "UAR", "WAR",
                                     "macro-F1", "Δ UAR vs within", "time (s)"], tablefmt="github")
     notes = ["mean ± sample std over folds × seeds; chance UAR = 1/number of labels."]
-    if any(r["norm"] in ("speaker", "corpus") for r in rows):
+    if any(r["transductive"] for r in rows):
         notes.append("transductive: the normalisation used the unlabelled features of the test items "
-                     "(--norm speaker / corpus); the default, global, uses training statistics only.")
+                     "(--norm speaker, or corpus without an adaptation part); the default, global, uses training "
+                     "statistics only.")
     if any("drop_uar" in r for r in rows):
         notes.append("Δ UAR vs within: cross-corpus UAR minus the within-corpus UAR of the same "
                      "method on the target, on the same labels.")
