@@ -120,5 +120,8 @@ def test_sign_flip_exact_on_hand_made_differences():
     r = sign_flip([0.3, -0.1])
     means = [(0.3 - 0.1) / 2, (0.3 + 0.1) / 2, (-0.3 - 0.1) / 2, (-0.3 + 0.1) / 2]
     assert r.p == pytest.approx(np.mean([m >= 0.1 - 1e-12 for m in means]))
-    mc = sign_flip(np.full(20, 0.1), resamples=2000)
+    mc = sign_flip(np.full(24, 0.1), resamples=2000)
     assert mc.test == "sign-flip (Monte Carlo)" and mc.p < 0.01
+    # exact up to 20 units (a million patterns, enumerated in chunks): all 20 positive -> 2^-20
+    exact = sign_flip(np.full(20, 0.1))
+    assert exact.test == "sign-flip (exact)" and exact.p == pytest.approx(2.0 ** -20)

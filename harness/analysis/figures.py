@@ -66,9 +66,11 @@ def confusion_png(path: Path, matrix: Sequence[Sequence[int]], labels: Sequence[
 
 
 def heatmap_png(path: Path, values: Sequence[Sequence[float | None]], rows: Sequence[str],
-                columns: Sequence[str], title: str, metric: str) -> None:
+                columns: Sequence[str], title: str, metric: str,
+                classes: Sequence[Sequence[int | None]] | None = None) -> None:
     """Sources (rows) x targets (columns); ``None`` cells are left blank, the diagonal (the
-    within-corpus reference) is outlined in red."""
+    within-corpus reference) is outlined in red, and a legend under the map says so; ``classes``
+    gives each pair's number of classes, written in its cell."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -85,7 +87,8 @@ def heatmap_png(path: Path, values: Sequence[Sequence[float | None]], rows: Sequ
             for i in range(grid.shape[0]):
                 for j in range(grid.shape[1]):
                     if not math.isnan(grid[i, j]):
-                        ax.text(j, i, f"{grid[i, j]:.3f}", ha="center", va="center",
+                        k = classes[i][j] if classes is not None else None
+                        ax.text(j, i, f"{grid[i, j]:.3f}" + (f"\n{k} cl." if k else ""), ha="center", va="center",
                                 color="black" if grid[i, j] > 0.6 else "white")
                     if rows[i] == columns[j]:
                         ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=2, ec="red"))
@@ -94,6 +97,8 @@ def heatmap_png(path: Path, values: Sequence[Sequence[float | None]], rows: Sequ
             ax.set_xlabel("target (test)")
             ax.set_ylabel("source (training)")
             ax.set_title(title)
+            fig.text(0.02, 0.02, "red outline (diagonal): within-corpus reference on the target, with the labels "
+                     "of its cross-corpus pairs; cl. = classes of the pair", fontsize=6)
             fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label=metric)
             fig.subplots_adjust(left=0.2, right=0.86, bottom=0.24, top=0.92)  # fixed: one draw, not two
             _save(fig, path)
@@ -144,14 +149,15 @@ def heatmap_links(render, table, groups, names: dict) -> list[str]:
             if labels and (row, target, labels[0]) in within:
                 cells[(target, target)] = within[(row, target, labels[0])]
         links = []
+        classes = [[len(cells[(s, t)].cfg["labels"]) if (s, t) in cells else None for t in corpora] for s in corpora]
         for m in HEATMAP_METRICS:
             if any(g.stat(m) is None for g in cells.values()):
                 continue
             values = [[cells[(s, t)].stat(m)["mean"] if (s, t) in cells else None for t in corpora]
                       for s in corpora]
-            path = render.figure(f"heatmap-{slug(names[row])}-{slug(m)}", heatmap_png, values, corpora,
-                                 corpora, f"{names[row]}: {METRIC_NAMES[m]}", METRIC_NAMES[m])
+            path = render.figure(f"heatmap-{table.protocol}-{slug(names[row])}-{slug(m)}", heatmap_png, values,
+                                 corpora, corpora, f"{names[row]}: {METRIC_NAMES[m]}", METRIC_NAMES[m], classes)
             links.append(f"[{METRIC_NAMES[m]}]({path})")
         out.append(f"- {names[row]}: " + " · ".join(links))
-    return ["", "Heat maps (sources × targets; diagonal: the within-corpus reference on the target with "
-            "the labels of its cross pairs, when stored):", ""] + out
+    return ["", "Heat maps (sources × targets, each pair with its number of classes; diagonal, outlined: the "
+            "within-corpus reference on the target with the labels of its cross pairs, when stored):", ""] + out

@@ -7,6 +7,7 @@ Used by the terminal tables (:mod:`harness.analysis.report`), the leaderboards
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,6 +25,18 @@ def group_key(job: dict, role: str) -> tuple:
             cfg["budget"], cfg["split_seed"], json_digest([cfg["hparams"], cfg["features"], cfg["method_version"],
                                                            cfg.get("tuning"), cfg.get("auxiliary"), cfg["refit"],
                                                            cfg["data"], cfg.get("regression")]))
+
+
+def transductive(jobs: list[dict]) -> bool:
+    """Whether any of the jobs' normalisation took statistics from test items' features (the job's
+    report says; a job stored before reports said is judged by its setting)."""
+    from harness.features.normalize import TRANSDUCTIVE
+
+    def one(job):
+        said = job["report"].get("normalisation", {}).get("transductive")
+        return said if said is not None else job["config"].get("norm") in TRANSDUCTIVE
+
+    return any(one(j) for j in jobs)
 
 
 @dataclass
@@ -64,6 +77,33 @@ class Group:
     def stat(self, metric: str) -> dict | None:
         values = [j["metrics"].get(metric) for j in self.jobs]
         return None if any(v is None for v in values) else summarise(values)
+
+    @property
+    def target_data(self) -> dict:
+        """What of the target corpus the cell's jobs saw beyond the sources (their config says)."""
+        return self.cfg.get("target_data") or {}
+
+    @property
+    def adaptation(self) -> str:
+        """The family of a cross-corpus row: ``supervised`` (labelled target data), ``unsupervised``
+        (target features or statistics, no labels), or ``none`` (source data only)."""
+        td = self.target_data
+        return "supervised" if "labels" in td else "unsupervised" if td else "none"
+
+    @property
+    def transductive(self) -> bool:
+        """Whether the jobs used test items' features (normalisation statistics or adaptation)."""
+        return transductive(self.jobs) or "transductive" in json.dumps(self.target_data)
+
+    @property
+    def commits(self) -> dict[str, int]:
+        """Short commit (``+dirty`` kept) -> number of the cell's jobs produced at it."""
+        out: dict[str, int] = {}
+        for j in self.jobs:
+            c = j["git_commit"]
+            short = c if c == "unknown" else c[:10] + ("+dirty" if c.endswith("+dirty") else "")
+            out[short] = out.get(short, 0) + 1
+        return dict(sorted(out.items()))
 
 
 def group_jobs(jobs: list[dict]) -> list[Group]:

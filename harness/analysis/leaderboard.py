@@ -2,12 +2,16 @@
 
 Pages per protocol family with results (``within.md``: within / loso / split; ``cross-corpus.md``:
 A → B; ``multi-source.md``: A+B → C; ``cross-modal.md``) and ``index.md`` (pages, provenance).
-Rows are methods (with their variant when several), columns test corpora or source → target; a
-cell is ``mean ± std (n)`` over folds × model seeds of jobs grouped as :mod:`harness.analysis.report` does.
-``*``: beats the baseline method on the same test items with p < .05 after Holm correction over
-the table, by a paired test on predictions matched by (fold, model seed, item): McNemar for WAR,
-a paired bootstrap over speakers for UAR / macro-F1 / CCC; the papers' unpaired tests are listed
-beside it.  The papers' own figures (:mod:`harness.analysis.reported`) are italic rows, never bold or
+Rows are methods (with their variant when several), columns test corpora or source → target with
+their number of classes (a column never mixes label sets); a cell is ``mean ± std (n)`` over folds ×
+model seeds of jobs grouped as :mod:`harness.analysis.groups` does (``mean (1)`` for one job, never
+bold over cells of several jobs).  Rows that used test items' features (transductive normalisation
+or adaptation) are marked ``(T)``.  Cross-corpus tables are split by what of the target a method saw:
+none, unlabelled features (unsupervised adaptation) or labels (supervised adaptation).  ``*``: beats
+the baseline method on the same test items with p < .05 after Holm correction over every paired
+comparison of the page, by a one-tailed sign-flip test over test speakers on predictions matched by
+(fold, model seed, item) (:mod:`harness.analysis.significance`); the papers' unpaired tests are listed
+beside it.  Every table says at which commit(s) its rows were produced.  The papers' own figures (:mod:`harness.analysis.reported`) are italic rows, never bold or
 starred.  The same store gives the same bytes; files written before and no longer written (listed
 in ``.leaderboard-files``, or PNGs under ``figures/``) are removed, a ``README.md`` never.
 """
@@ -26,7 +30,7 @@ from harness.analysis.groups import Group, group_jobs
 from harness.analysis.reported import reported_for
 from harness.analysis.significance import (
     ALPHA,
-    MIN_BOOTSTRAP_UNITS,
+    EXACT_UP_TO,
     RESAMPLES,
     SEED,
     Comparison,
@@ -107,7 +111,8 @@ def row_names(table: Table) -> dict[tuple, str]:
 
 
 def column_headers(table: Table) -> tuple[dict[tuple, str], list[str]]:
-    """Column titles; a corpus seen with several label sets gets one column per set, tagged L1, L2, ..."""
+    """Column titles with the number of classes; a corpus seen with several label sets gets one
+    column per set, tagged L1, L2, ... (a column never mixes label sets)."""
     by_name: dict[str, list[tuple]] = defaultdict(list)
     for col in table.columns:
         by_name[col[0]].append(col[1])
@@ -115,12 +120,12 @@ def column_headers(table: Table) -> tuple[dict[tuple, str], list[str]]:
     for name, label_sets in sorted(by_name.items()):
         for labels in sorted(label_sets):
             if len(label_sets) == 1:
-                headers[(name, labels)] = name
+                headers[(name, labels)] = f"{name} ({len(labels)} cl.)"
                 continue
             if labels not in tags:
                 tags[labels] = f"L{len(tags) + 1}"
                 legend.append(f"{tags[labels]} = {', '.join(labels)}")
-            headers[(name, labels)] = f"{name} [{tags[labels]}]"
+            headers[(name, labels)] = f"{name} ({len(labels)} cl., {tags[labels]})"
     return headers, legend
 
 
@@ -128,7 +133,7 @@ def column_headers(table: Table) -> tuple[dict[tuple, str], list[str]]:
 def compare(store: ResultsStore, table: Table, names: dict[tuple, str], metric: str, baseline: str
             ) -> tuple[list[Comparison], list[str]]:
     """Every (row, column) against the baseline variant with the same features, norm, budget
-    and split seed; Holm over the paired p-values of the table."""
+    and split seed (Holm is applied over the page, :func:`holm_over`)."""
     out, unmatched = [], []
     for row in table.rows:
         if row[0] == baseline:
@@ -148,10 +153,14 @@ def compare(store: ResultsStore, table: Table, names: dict[tuple, str], metric: 
             c = paired_test(store, a, b, metric, (names[row], names[candidates[0]]))
             c.z = unpaired_test(a, b, metric)
             out.append(c)
-    tested = [c for c in out if c.p is not None]
-    for c, adjusted in zip(tested, stats.holm([c.p for c in tested])):
-        c.holm = adjusted
     return out, unmatched
+
+
+def holm_over(comparisons: list[Comparison]) -> None:
+    """Holm-Bonferroni over every tested comparison given (a page's)."""
+    tested = [c for c in comparisons if c.p is not None]
+    for c, adjusted in zip(tested, stats.holm([c.p for c in tested]), strict=True):
+        c.holm = adjusted
 
 
 # ---------------------------------------------------------------- render
@@ -159,17 +168,55 @@ def _p(p: float | None) -> str:
     return "—" if p is None else "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _cell(stat: dict | None, best: str, star: bool) -> str:
+def _cell(stat: dict | None, best: tuple[str, bool], star: bool) -> str:
+    """``mean ± std (n)``, or ``mean (1)`` for a single job; bold when best (see :func:`_best`)."""
     if stat is None:
         return ""
-    text = f"{stat['mean']:.3f} ± {stat['std']:.3f} ({stat['n']})"
-    return (f"**{text}**" if f"{stat['mean']:.3f}" == best else text) + (" *" if star else "")
+    text = f"{stat['mean']:.3f} ± {stat['std']:.3f} ({stat['n']})" if stat["n"] > 1 else f"{stat['mean']:.3f} (1)"
+    bold = f"{stat['mean']:.3f}" == best[0] and (stat["n"] > 1 or not best[1])
+    return (f"**{text}**" if bold else text) + (" *" if star else "")
+
+
+def _best(stats_: list[dict]) -> tuple[str, bool]:
+    """(the best mean of a column, whether it is taken among cells of several jobs): a single job's
+    figure is never bold over averaged ones."""
+    multi = [s for s in stats_ if s["n"] > 1]
+    pool = multi or stats_
+    return max(f"{s['mean']:.3f}" for s in pool), bool(multi)
+
+
+FAMILY_TITLES = {"none": "No adaptation: source data only",
+                 "unsupervised": "Unsupervised adaptation: target features or statistics, no target label",
+                 "supervised": "Supervised adaptation: labelled target adaptation part"}
+
+
+def _target_data(g: Group) -> str:
+    """What of the target a row saw, in words, for the cross-corpus tables."""
+    td = g.target_data
+    parts = [f"labels: {td['labels']}"] if "labels" in td else []
+    if "features" in td:
+        parts.append(f"features: {td['features']}")
+    if "normalisation" in td:
+        parts.append(f"statistics: {td['normalisation']}")
+    return "; ".join(parts) or "—"
+
+
+def commit_lines(table: Table, names: dict[tuple, str]) -> list[str]:
+    """At which commit(s) each row's jobs were produced (``+dirty``: with uncommitted changes)."""
+    by_row: dict[tuple, Counter] = defaultdict(Counter)
+    for (row, _), g in table.cells.items():
+        by_row[row].update(g.commits)
+    everyone = set().union(*(set(c) for c in by_row.values())) if by_row else set()
+    if len(everyone) == 1:
+        return ["", f"Code: every row produced at commit {next(iter(everyone))}."]
+    return ["", "Code: " + "; ".join(f"{names[r]} at " + ", ".join(f"{c} ({n} jobs)" for c, n in sorted(cs.items()))
+                                     for r, cs in sorted(by_row.items(), key=lambda kv: names[kv[0]])) + "."]
 
 
 def _test_text(metric: str) -> str:
-    return (f"paired bootstrap of {METRIC_NAMES[metric]} resampling whole test speakers ({RESAMPLES} resamples, "
-            f"seed {SEED}); with fewer than {MIN_BOOTSTRAP_UNITS} test speakers an exact sign-flip test over the "
-            f"per-speaker differences (smallest possible p = 2^-speakers); one-tailed")
+    return (f"one-tailed sign-flip test over the per-speaker differences of {METRIC_NAMES[metric]} (exact up to "
+            f"{EXACT_UP_TO} test speakers; null-centred Monte Carlo, {RESAMPLES} sign patterns, seed {SEED}, above; "
+            f"smallest possible p = 2^-speakers)")
 
 
 class Renderer:
@@ -184,15 +231,49 @@ class Renderer:
         self.figures[path] = (fn, args)
         return path
 
-    def table(self, table: Table) -> str:
+    def table(self, table: Table, comparisons: list[Comparison], unmatched: list[str], page_tests: int) -> str:
         metric, names = self.metric, row_names(table)
+        for row in table.rows:
+            if any(g.transductive for (r, _), g in table.cells.items() if r == row):
+                names[row] += " (T)"
         headers, legend = column_headers(table)
-        comparisons, unmatched = compare(self.store, table, names, metric, self.baseline)
         starred = {(c.row, c.column) for c in comparisons if c.star}
         stat = {k: g.stat(metric) for k, g in table.cells.items()}
-        best = {col: max(f"{stat[(r, c)]['mean']:.3f}" for (r, c) in stat if c == col) for col in table.columns}
-        lines = [[names[row]] + [_cell(stat.get((row, col)), best[col], (row, col) in starred)
-                                 for col in table.columns] for row in table.rows]
+        best = {col: _best([s for (r, c), s in stat.items() if c == col]) for col in table.columns}
+        cross = table.family in ("cross-corpus", "multi-source")
+        families = defaultdict(list)
+        for row in table.rows:
+            g = next(g for (r, _), g in sorted(table.cells.items(), key=lambda kv: str(kv[0])) if r == row)
+            families[g.adaptation if cross else "none"].append((row, g))
+        text = []
+        for family in ("none", "unsupervised", "supervised"):
+            if family not in families:
+                continue
+            lines = [[names[row]] + ([_target_data(g)] if cross else [])
+                     + [_cell(stat.get((row, col)), best[col], (row, col) in starred) for col in table.columns]
+                     for row, g in families[family]]
+            if family == "none":
+                lines += self.reported_rows(table, cross)
+            if cross and len(families) > 1 or family != "none":
+                text += [f"**{FAMILY_TITLES[family]}**", ""]
+            text += [tabulate(lines, headers=["method"] + (["target data seen"] if cross else [])
+                              + [headers[c] for c in table.columns], tablefmt="github", disable_numparse=True), ""]
+        text.append(f"Cells: mean ± sample std of {METRIC_NAMES[metric]} over folds × model seeds (n = jobs; "
+                    f"one job: no spread, never bold over averaged cells). **Bold**: best in the column. "
+                    f"Columns: test corpus (or source → target) and its number of classes.")
+        if any(n.endswith("(T)") for n in names.values()):
+            text.append("(T) transductive: the row's normalisation or adaptation used the unlabelled features "
+                        "of the test items (per-speaker statistics, or target statistics or adaptation on the "
+                        "test part); the other rows never look at a test item.")
+        if legend:
+            text.append("Label sets: " + "; ".join(legend) + ".")
+        text += self.significance(comparisons, unmatched, names, headers, page_tests)
+        text += self.reported_notes(table)
+        text += commit_lines(table, names)
+        text += confusion_links(self, table, names, headers)
+        return "\n".join(text)
+
+    def _reported(self, table: Table):
         by_name = {}
         for col in sorted(table.columns, key=lambda c: -len(c[1])):  # a figure goes to the widest label set
             by_name.setdefault(col[0], col)
@@ -200,38 +281,37 @@ class Renderer:
         for (_, col), g in table.cells.items():
             if by_name[col[0]] == col:
                 modalities[col[0]].add(g.cfg["modality"])
-        reported = reported_for(table.protocol, metric, dict(modalities))
-        for f in reported:
-            lines.append([f"*{f.row_name}*"] + [f"*{f.value:.3f} (reported, not run)*"
-                                                if by_name.get(f.column) == col else "" for col in table.columns])
-        text = [tabulate(lines, headers=["method"] + [headers[c] for c in table.columns], tablefmt="github",
-                         disable_numparse=True), "", f"Cells: mean ± sample std of {METRIC_NAMES[metric]} over "
-                "folds × model seeds (n = jobs). **Bold**: best run in the column."]
-        if legend:
-            text.append("Label sets: " + "; ".join(legend) + ".")
-        text += self.significance(comparisons, unmatched, names, headers)
-        if reported:
-            text.append("\n*Italic rows* are figures the papers report, not run here (never bold, never starred); "
-                        "their set-up differs:")
-            text += [f"- paper {f.paper}, {f.method}, {f.column} ({f.modality}), {f.variant}: {f.note}."
-                     for f in reported]
-        text += confusion_links(self, table, names, headers)
-        return "\n".join(text)
+        return by_name, reported_for(table.protocol, self.metric, dict(modalities))
 
-    def significance(self, comparisons, unmatched, names, headers) -> list[str]:
+    def reported_rows(self, table: Table, cross: bool) -> list[list[str]]:
+        by_name, reported = self._reported(table)
+        return [[f"*{f.row_name}*"] + (["—"] if cross else [])
+                + [f"*{f.value:.3f} (reported, not run)*" if by_name.get(f.column) == col else ""
+                   for col in table.columns] for f in reported]
+
+    def reported_notes(self, table: Table) -> list[str]:
+        _, reported = self._reported(table)
+        if not reported:
+            return []
+        return ["\n*Italic rows* are figures the papers report, not run here (never bold, never starred); "
+                "their set-up differs:"] + [f"- paper {f.paper}, {f.method}, {f.column} ({f.modality}), "
+                                            f"{f.variant}: {f.note}." for f in reported]
+
+    def significance(self, comparisons, unmatched, names, headers, page_tests: int) -> list[str]:
         if not comparisons and not unmatched:
             return []
-        tested = sum(c.p is not None for c in comparisons)
         text = ["", f"`*`: beats `{self.baseline}` (same test items, labels, features, norm, budget and split seed) "
-                f"with p < {ALPHA} after Holm correction over the {tested} paired comparison(s) of this table; "
-                f"test: {_test_text(self.metric)}, on predictions paired by (fold, model seed, item) and "
-                "pooled over folds × seeds. z-test p: the papers' unpaired one-tailed "
+                f"with p < {ALPHA} after Holm correction over the {page_tests} paired comparison(s) of this page; "
+                f"test: {_test_text(self.metric)}, on predictions paired by (fold, model seed, item) -- on the "
+                "seeds both rows have, when their seed counts differ -- and pooled over folds × seeds. "
+                "z-test p: the papers' unpaired one-tailed "
                 + ("Fisher r-to-z test on CCC" if self.metric == "ccc" else
                    "two-proportion z-test on pooled accuracy")
                 + " (treats the two systems' predictions as independent samples; shown, not used for `*`).", ""]
         if comparisons:
             rows = [[names[c.row], headers[c.column], names[c.baseline], c.test or "none", "—" if c.delta is None
-                     else f"{c.delta:+.3f}", _p(c.p), _p(c.holm), _p(c.z), "*" if c.star else c.reason]
+                     else f"{c.delta:+.3f}", _p(c.p), _p(c.holm), _p(c.z),
+                     "; ".join(x for x in ("*" if c.star else c.reason, c.note) if x)]
                     for c in comparisons]
             text.append(tabulate(rows, headers=["significance: method", "column", "baseline", "paired test",
                                                 f"Δ {METRIC_NAMES[self.metric]} (pooled)", "p", "p (Holm)",
@@ -246,9 +326,13 @@ class Renderer:
         title = PAGES[family][1]
         text = [f"# {title}", "", f"Metric: {METRIC_NAMES[self.metric]}; baseline for `*`: `{self.baseline}`. "
                 "Generated by `harness leaderboard` from the results store; see [index.md](index.md).", ""]
-        for table in tables:
-            text += [f"## {PROTOCOL_TITLES[table.protocol]}", "", self.table(table)]
-            if table.protocol == "cross" and family == "cross-corpus":
+        computed = [compare(self.store, table, row_names(table), self.metric, self.baseline) for table in tables]
+        every = [c for comparisons, _ in computed for c in comparisons]
+        holm_over(every)  # one family of tests per page
+        page_tests = sum(c.p is not None for c in every)
+        for table, (comparisons, unmatched) in zip(tables, computed, strict=True):
+            text += [f"## {PROTOCOL_TITLES[table.protocol]}", "", self.table(table, comparisons, unmatched, page_tests)]
+            if family == "cross-corpus" and table.protocol in ("cross", "cross-adapt"):
                 text += heatmap_links(self, table, groups, row_names(table))
             text.append("")
         return "\n".join(text)

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from tabulate import tabulate
 
-from harness.analysis.groups import group_key
+from harness.analysis.groups import group_key, transductive
 from harness.data.digest import json_digest
 from harness.experiment.protocols import ADAPT_PROTOCOLS, CROSS_PROTOCOLS, PROTOCOLS
 from harness.learning.metrics import summarise
@@ -67,18 +67,6 @@ def summarise_jobs(jobs: list[dict], roles: dict[str, str] | None = None,
     rows.sort(key=lambda r: (r["role"] != "main", order.get(r["protocol"], 9), r["test"],
                              "+".join(r["train"]), r["method"]))
     return rows
-
-
-def transductive(jobs: list[dict]) -> bool:
-    """Whether any of the jobs' normalisation took statistics from test items' features (the job's
-    report says; a job stored before reports said is judged by its setting)."""
-    from harness.features.normalize import TRANSDUCTIVE
-
-    def one(job):
-        said = job["report"].get("normalisation", {}).get("transductive")
-        return said if said is not None else job["config"].get("norm") in TRANSDUCTIVE
-
-    return any(one(j) for j in jobs)
 
 
 def norm_label(norm: str, is_transductive: bool) -> str:

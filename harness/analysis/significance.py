@@ -1,14 +1,16 @@
 """Significance of one leaderboard row against its baseline row.
 
 Predictions of the two rows are paired by (fold, model seed, item) and pooled
-over folds and seeds.  The unit of the paired one-tailed test is the test
-speaker (the item where speakers are unknown), because items of one speaker,
-and the predictions of several model seeds for one item, are not independent:
-a paired bootstrap of the metric that resamples whole speakers when there are
-at least ``MIN_BOOTSTRAP_UNITS`` of them, else an exact sign-flip test over the
-per-speaker differences of the metric (two speakers can then never reach
-p < .05, as it should be).  The papers' unpaired tests (two-proportion z-test
-on accuracy with items counted once, Fisher r-to-z for CCC) are shown beside.
+over folds and seeds; rows run with different numbers of model seeds are
+paired on the seeds they share (and say so).  The unit of the paired one-tailed
+test is the test speaker (the item where speakers are unknown), because items of
+one speaker, and the predictions of several model seeds for one item, are not
+independent: a sign-flip test over the per-speaker differences of the metric --
+exact up to ``EXACT_UP_TO`` speakers, a null-centred Monte Carlo sign-flip
+above.  (Two speakers can never reach p < .05, as it should be; a speaker
+bootstrap, used before, is optimistic at ten speakers.)  The papers' unpaired
+tests (two-proportion z-test on accuracy with items counted once, Fisher r-to-z
+for CCC) are shown beside.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from harness.learning.metrics import ccc
 from harness.results.store import ResultsStore
 
 ALPHA = 0.05
-RESAMPLES = 2000
+RESAMPLES = 100000
 SEED = 0
-#: fewer test speakers than this: exact sign-flip test over per-speaker differences instead of the bootstrap
-MIN_BOOTSTRAP_UNITS = 10
+#: up to this many test speakers the sign-flip test enumerates every sign pattern (2^20); above, Monte Carlo
+EXACT_UP_TO = 20
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Comparison:
     holm: float | None = None
     z: float | None = None
     reason: str = ""
+    #: how the rows were paired, when not on every (fold, seed, item) of both
+    note: str = ""
 
     @property
     def star(self) -> bool:
@@ -79,6 +83,12 @@ def paired_test(store: ResultsStore, a: Group, b: Group, metric: str, names: tup
     except ValueError as exc:
         out.reason = str(exc)
         return out
+    seeds_a, seeds_b = {k[1] for k in pa}, {k[1] for k in pb}
+    if seeds_a != seeds_b and seeds_a & seeds_b:  # paired on the model seeds both rows have
+        shared = seeds_a & seeds_b
+        pa = {k: v for k, v in pa.items() if k[1] in shared}
+        pb = {k: v for k, v in pb.items() if k[1] in shared}
+        out.note = f"paired on the {len(shared)} seed(s) both rows have"
     if pa.keys() != pb.keys():
         out.reason = (f"test items differ: {len(pa.keys() - pb.keys())} (fold, seed, item) predictions only in "
                       f"{names[0]}, {len(pb.keys() - pa.keys())} only in {names[1]}")
@@ -109,11 +119,8 @@ def paired_test(store: ResultsStore, a: Group, b: Group, metric: str, names: tup
         fn = {"war": lambda t, p: float(np.mean(t == p)), "uar": lambda t, p: _uar(t, p, k),
               "f1": lambda t, p: _f1(t, p, k)}[metric]
     units = np.unique(groups)
-    if len(units) >= MIN_BOOTSTRAP_UNITS:
-        result = stats.paired_bootstrap(fn, truth, ya, yb, resamples=RESAMPLES, seed=SEED, groups=groups)
-    else:  # too few speakers to resample: exact sign-flip over per-speaker differences
-        diffs = [fn(truth[groups == u], ya[groups == u]) - fn(truth[groups == u], yb[groups == u]) for u in units]
-        result = stats.sign_flip(diffs)
+    diffs = [fn(truth[groups == u], ya[groups == u]) - fn(truth[groups == u], yb[groups == u]) for u in units]
+    result = stats.sign_flip(diffs, exact_up_to=EXACT_UP_TO, resamples=RESAMPLES, seed=SEED)
     out.test, out.p = result.test, result.p
     out.delta = float(fn(truth, ya) - fn(truth, yb))
     return out

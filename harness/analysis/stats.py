@@ -15,11 +15,11 @@ tests are the sharper and more honest choice:
   correctness;
 * :func:`paired_bootstrap` -- resampling test for any metric (UAR, CCC, ...)
   computed on the same items (or whole speakers);
-* :func:`sign_flip` -- exact permutation test on per-unit (per-speaker)
-  differences, for when there are too few speakers to bootstrap.
+* :func:`sign_flip` -- permutation test on per-unit (per-speaker) differences:
+  exact up to 20 units, Monte Carlo (null-centred) above; the leaderboards' test.
 
-:func:`holm` corrects the p-values of the comparisons in one table for
-multiple testing (Holm-Bonferroni step-down).
+:func:`holm` corrects the p-values of a family of comparisons (a leaderboard
+page) for multiple testing (Holm-Bonferroni step-down).
 
 Every test returns a :class:`TestResult`; ``p`` is one-tailed for "A is
 better than B" unless the test says otherwise.
@@ -142,14 +142,16 @@ def paired_bootstrap(
                               "resamples": resamples, "units": len(units)})
 
 
-def sign_flip(differences: Sequence[float], *, exact_up_to: int = 16, resamples: int = 100000,
+def sign_flip(differences: Sequence[float], *, exact_up_to: int = 20, resamples: int = 100000,
               seed: int = 0) -> TestResult:
     """Paired sign-flip (permutation) test of H1: mean difference > 0.
 
     Under H0 each unit's difference (e.g. one speaker's UAR of A minus B) is
     symmetric around 0, so every sign pattern is equally likely; p is the
-    fraction of the 2^n patterns whose mean is at least the observed one
-    (exact up to ``exact_up_to`` units, Monte Carlo beyond).  With n units the
+    fraction of the 2^n patterns whose mean is at least the observed one --
+    exact up to ``exact_up_to`` units (2^20 patterns, enumerated in chunks), a
+    Monte Carlo estimate from ``resamples`` random patterns beyond (still
+    null-centred: the flipped means are drawn under H0).  With n units the
     smallest possible p is 2^-n: two speakers can never give p < .05.
     """
     d = np.asarray(differences, float)
@@ -157,14 +159,21 @@ def sign_flip(differences: Sequence[float], *, exact_up_to: int = 16, resamples:
         raise ValueError("sign-flip test needs at least one difference")
     observed = float(d.mean())
     if d.size <= exact_up_to:
-        signs = 1 - 2 * ((np.arange(2 ** d.size)[:, None] >> np.arange(d.size)) & 1)
-        means = (signs * d).mean(axis=1)
-        p = float(np.mean(means >= observed - 1e-12))
+        n, hits, total = d.size, 0, 2 ** d.size
+        bits = np.arange(n)
+        for start in range(0, total, 1 << 16):
+            patterns = np.arange(start, min(start + (1 << 16), total))[:, None]
+            signs = 1 - 2 * ((patterns >> bits) & 1)
+            hits += int(np.sum((signs * d).mean(axis=1) >= observed - 1e-12))
+        p = hits / total
         name = "sign-flip (exact)"
     else:
         rng = np.random.default_rng(seed)
-        signs = rng.choice([-1.0, 1.0], size=(resamples, d.size))
-        p = (1 + int(np.sum((signs * d).mean(axis=1) >= observed - 1e-12))) / (1 + resamples)
+        hits = 0
+        for start in range(0, resamples, 10000):
+            signs = rng.choice([-1.0, 1.0], size=(min(10000, resamples - start), d.size))
+            hits += int(np.sum((signs * d).mean(axis=1) >= observed - 1e-12))
+        p = (1 + hits) / (1 + resamples)
         name = "sign-flip (Monte Carlo)"
     return TestResult(name, observed, p, detail={"units": int(d.size), "min_p": 2.0 ** -d.size})
 
