@@ -219,6 +219,12 @@ def cmd_leaderboard(args) -> int:
 
     files = write_leaderboards(args.results, args.out, args.metric, args.baseline)
     print(f"{len(files)} file(s) in {args.out}: " + ", ".join(p.name for p in files if p.suffix == ".md"))
+    if args.reproduction is not None:
+        from harness.analysis.reproduction import reproduction_page
+
+        args.reproduction.parent.mkdir(parents=True, exist_ok=True)
+        args.reproduction.write_bytes((reproduction_page(_store(args.results)) + "\n").encode("utf-8"))
+        print(f"reproduction page: {args.reproduction}")
     return 0
 
 

@@ -237,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--metric", choices=("uar", "war", "f1", "ccc"), default="uar",
                        help="metric of the tables and the significance tests (default uar)")
     board.add_argument("--baseline", default="classic", help="method the `*` compares against")
+    board.add_argument("--reproduction", type=Path, default=None, metavar="PATH",
+                       help="also write the reproduction page (the seed papers' figures beside the harness's, "
+                            "under their protocol and the speaker-independent one) to PATH")
 
     show = sub.add_parser("show", help="one stored job, readable: config, hyperparameters, metrics, confusion "
                                        "matrix, notes (id prefix)")
