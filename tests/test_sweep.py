@@ -229,3 +229,31 @@ def test_two_processes_on_one_store_never_run_a_job_twice(tmp_path):
     assert all(a["outcome"] == "done" for a in attempts)
     runners = {j["report"]["execution"]["worker"] for j in store.jobs()}
     assert len(runners) <= 2
+
+
+#: every method that trains a torch network, with a run it can do on tiny data
+NETWORK_RUNS = {
+    **{m: {"protocols": ["cross"], "sources": ["demo-a"], "targets": ["emodb"], "reference": False}
+       for m in ("classic", "pooled", "finetune", "centroid", "dann", "coral", "mmd")},
+    "groupdro": {"protocols": ["multi"], "sources": ["demo-a", "demo-b"], "targets": ["emodb"], "reference": False},
+    "emobed": {"corpora": ["demo-a"], "folds": 2},
+    "lstm": {"corpora": ["emodb"], "folds": 2, "features": {"audio": "egemaps-lld"}},
+    "pathnet": {"corpora": ["emodb"], "folds": 2, "features": {"audio": "logmel"}},
+    "jdcd": {"corpora": ["emodb"], "folds": 2, "features": {"audio": "logmel"}},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", sorted(NETWORK_RUNS))
+def test_every_network_method_trains_on_the_gpu_when_there_is_one(tmp_path, method):
+    if not torch.cuda.is_available():
+        pytest.skip(f"no CUDA device (torch {torch.__version__}, "
+                    f"{'a CPU-only build' if not torch.version.cuda else 'CUDA ' + torch.version.cuda}): "
+                    f"the GPU path runs where one is present")
+    data = write_tiny_emodb(tmp_path / "d", per_cell=1)
+    req = RunRequest(methods=[method], budget="smoke", data_root=data, results=tmp_path / "r", progress=False,
+                     **NETWORK_RUNS[method])
+    out = Runner(req).run(SweepOptions(workers=1, device="cuda"))
+    assert out.ran >= 1 and not out.failed, out.failed
+    job = ResultsStore(tmp_path / "r").jobs(out.job_ids)[0]
+    assert job["report"]["execution"]["device"].startswith("cuda")
