@@ -47,7 +47,9 @@ def _run_parser(sub) -> None:
     what.add_argument("--protocol", action="append", choices=PROTOCOLS, metavar="PROTOCOL",
                       help="within (speaker-disjoint k-fold, default), loso, split (official), given (--split-file "
                            "or --test-speakers), speaker-dependent (k-fold over items, for comparison with papers), "
-                           "cross, multi, cross-adapt, multi-adapt, cross-adapt-loso, multi-adapt-loso (repeatable)")
+                           "cross, multi, cross-adapt, multi-adapt, cross-adapt-loso, multi-adapt-loso, "
+                           "cross-transductive, multi-transductive (unsupervised adaptation on the test items "
+                           "themselves; transductive, marked (T)) (repeatable)")
     what.add_argument("--source", action="append", default=[], help="source corpus for cross/multi")
     what.add_argument("--target", action="append", default=[], help="target corpus for cross/multi")
     what.add_argument("--modality", choices=("audio", "visual"), help="target modality (default audio)")
@@ -62,9 +64,10 @@ def _run_parser(sub) -> None:
     proto.add_argument("--seeds", type=int, default=1, help="model seeds per fold (default 1)")
     proto.add_argument("--split-seed", type=int, default=0, help="seed of the fold assignment")
     proto.add_argument("--adapt-fraction", type=float, default=0.2,
-                       help="cross/multi with a method that uses target labels (finetune, pooled, centroid): "
-                            "fraction of the target corpus, drawn by speakers, given labelled to those methods; "
-                            "every method is tested on the rest (default 0.2)")
+                       help="cross/multi with a method that uses target data: fraction of the target corpus, "
+                            "drawn by speakers, given labelled to supervised adaptation (finetune, pooled, "
+                            "centroid, pathnet-transfer, jdcd-joint) and unlabelled to unsupervised adaptation "
+                            "(dann, coral, mmd, coral-features); every method is tested on the rest (default 0.2)")
     proto.add_argument("--labels", default=None, metavar="L1,L2,...",
                        help="use only these classes (e.g. anger,happiness,neutral,sadness,fear,disgust)")
     proto.add_argument("--split-file", type=Path, default=None, metavar="CSV",
