@@ -273,3 +273,22 @@ def test_a_store_mixing_fold_settings_is_refused(tmp_path):
         add_job(store, "classic", "within", ["savee"], "savee", "fold0", 0, range(0, 40), run=run)
     with pytest.raises(HarnessError, match="differ only in their folds"):
         write_leaderboards(tmp_path / "mixed", tmp_path / "out")
+
+
+def test_every_protocol_has_a_table_title_and_renders(tmp_path):
+    """A store holding a job of every protocol the harness runs renders (a protocol without a title
+    once stopped the published pages from being written)."""
+    from harness.analysis.leaderboard import PROTOCOL_TITLES
+    from harness.experiment.protocols import PROTOCOLS
+
+    assert set(PROTOCOLS) <= set(PROTOCOL_TITLES)
+    store = ResultsStore(tmp_path / "res")
+    for protocol in PROTOCOLS:
+        cross = protocol not in ("within", "loso", "split", "speaker-dependent", "given")
+        train = ["savee"] if cross else ["enterface"]
+        add_job(store, "classic", protocol, train, "enterface", "fold0", 0, FOLDS["fold0"])
+    write_leaderboards(tmp_path / "res", tmp_path / "out", "uar")
+    pages = "".join(p.read_text() for p in (tmp_path / "out").glob("*.md"))
+    for protocol in PROTOCOLS:
+        assert f"(`{protocol}`" in pages, protocol
+    assert "TRANSDUCTIVE" in pages

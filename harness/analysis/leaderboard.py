@@ -48,10 +48,15 @@ PAGES = {"within": ("within.md", "Within-corpus"), "cross-corpus": ("cross-corpu
          "cross-modal": ("cross-modal.md", "Cross-modal (training and test modality differ)")}
 PROTOCOL_TITLES = {"within": "Speaker-disjoint k-fold (`within`)", "loso": "Leave-one-speaker-out (`loso`)", "split":
                    "Official split (`split`)", "cross": "One source, whole target tested (`cross`)",
-                   "cross-adapt": "One source + labelled target adaptation speakers; the other target speakers "
-                                  "tested (`cross-adapt`)",
+                   "cross-adapt": "One source + target adaptation speakers (labelled for supervised, unlabelled "
+                                  "for unsupervised adaptation); the other target speakers tested (`cross-adapt`)",
                    "multi": "Several sources (`multi`)",
-                   "multi-adapt": "Several sources + labelled target adaptation speakers (`multi-adapt`)",
+                   "multi-adapt": "Several sources + target adaptation speakers (labelled for supervised, "
+                                  "unlabelled for unsupervised adaptation) (`multi-adapt`)",
+                   "cross-transductive": "One source, whole target tested, adaptation on the test items' unlabelled "
+                                         "features: TRANSDUCTIVE (`cross-transductive`)",
+                   "multi-transductive": "Several sources, whole target tested, adaptation on the test items' "
+                                         "unlabelled features: TRANSDUCTIVE (`multi-transductive`)",
                    "cross-adapt-loso": "One source, target leave-one-speaker-out with the other target speakers "
                                        "labelled (`cross-adapt-loso`)",
                    "multi-adapt-loso": "Several sources, target leave-one-speaker-out with the other target "
