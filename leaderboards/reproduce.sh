@@ -3,8 +3,9 @@
 # root with the corpora under DATA (EMO-DB, SAVEE and URDU in their native layouts).
 # Each results store holds every job with its per-item predictions; `harness leaderboard`
 # renders the pages from it alone.  The stores are kept in the repository compressed
-# (results.sqlite.gz, written at the end); an existing one is unpacked first, so that only
-# new jobs run (a job produced by other code runs again: job ids cover the code).
+# (results.sqlite.gz, written at the end by `harness export`); an existing one is unpacked
+# first, so that only new jobs run (a job produced by other code runs again: job ids cover
+# the code).
 # Defaults are inductive (--norm global: training statistics only); the rows with
 # --norm speaker (or corpus without an adaptation part) are transductive and marked so.
 set -euo pipefail
@@ -54,7 +55,9 @@ run --method classic --method svm "${UNSUPERVISED[@]}" --protocol cross-transduc
 run --method classic --method groupdro --protocol multi --no-reference "${REAL[@]}"
 
 harness leaderboard --results "$R" --out leaderboards --metric uar
-gzip -9 -n -c "$R/results.sqlite" > leaderboards/results.sqlite.gz
+# the publication copy: every job and its test predictions (what the pages read), posteriors
+# to 4 decimals; the validation parts (for fusion only) stay in the working store
+harness export --results "$R" --out leaderboards/results.sqlite.gz
 
 # ---- the staged transfer methods and decision-level fusion (papers 000, 001, 003) ----------
 # their own store and pages under leaderboards/transfer/ (log-mel segments: statistics per
@@ -94,4 +97,5 @@ run --seeds 1 --method jdcd --method jdcd-joint --protocol cross-adapt --source 
     --features audio=logmel --no-reference --data-root "$DATA"
 harness leaderboard --results "$R" --out leaderboards/transfer --metric uar --baseline pathnet \
     --reproduction leaderboards/reproduction.md
-gzip -9 -n -c "$R/results.sqlite" > leaderboards/transfer/results.sqlite.gz
+# this copy keeps the validation predictions: the fusion rows are fitted on them
+harness export --results "$R" --out leaderboards/transfer/results.sqlite.gz --keep-validation

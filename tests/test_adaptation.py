@@ -106,10 +106,10 @@ def test_only_supervised_methods_see_target_labels_and_all_share_the_test_items(
     seen: dict[str, set] = {}
     original = Runner.training_data
 
-    def spy(self, prep, fold, supervised, refit=False):
-        train, valid, test = original(self, prep, fold, supervised, refit)
+    def spy(self, prep, fold, supervised, refit=False, unsupervised=False):
+        train, valid, test, norm = original(self, prep, fold, supervised, refit, unsupervised)
         seen.setdefault(str(supervised), set()).update(train.keys, valid.keys)
-        return train, valid, test
+        return train, valid, test, norm
 
     monkeypatch.setattr(Runner, "training_data", spy)
     request = RunRequest(methods=["classic", "pooled", "finetune", "centroid"], protocols=["cross"],

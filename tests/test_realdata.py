@@ -30,9 +30,21 @@ def test_classic_on_the_emodb_fixed_split(data_root, tmp_path, capsys):
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["jobs"]) == 5 and all(j["metrics"]["n"] == 231 for j in doc["jobs"])
-    # nkululeko 1.14.1 on the same split reached UAR .534 (SVM) and .698 with
-    # per-speaker standardisation; the harness's defaults (paper hyperparameters,
-    # speaker norm) beat both on the mean over five model seeds.
+    # nkululeko 1.14.1 on the same split reached UAR .534 (SVM, standard scaling from
+    # the training items).  The harness's inductive default (statistics from the training
+    # speakers only, paper hyperparameters) beats it on the mean over five model seeds
+    # (measured .599); per-test-speaker statistics (transductive, opt-in) are checked below.
+    assert doc["summary"][0]["uar"]["mean"] > 0.56, doc["summary"][0]["uar"]
+
+
+@pytest.mark.slow
+def test_classic_on_the_emodb_fixed_split_with_per_speaker_statistics(data_root, tmp_path, capsys):
+    code = main(["run", "--method", "classic", "--corpus", "emodb", "--protocol", "split", "--seeds", "3",
+                 "--norm", "speaker", "--data-root", str(data_root), "--results", str(tmp_path),
+                 "--quiet", "--json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    # nkululeko 1.14.1 with per-speaker standardisation reached .698; the harness .78.
     assert doc["summary"][0]["uar"]["mean"] > 0.70, doc["summary"][0]["uar"]
 
 

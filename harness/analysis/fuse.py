@@ -184,6 +184,12 @@ def fuse_jobs(store: ResultsStore, name: str, params: dict, jobs: list[dict],
               for j in jobs]
     for job, part in zip(jobs, valid):
         if not part:
+            copy = store.publication()
+            if copy:
+                raise HarnessError(
+                    f"{store.path} is a publication copy (prediction parts kept: {', '.join(copy['parts_kept'])}): "
+                    f"its jobs have no validation predictions, and fusion is fitted on the validation part "
+                    f"only; run the jobs again into a working --results directory")
             raise HarnessError(
                 f"job {describe(job)} has no validation predictions in {store.path}: fusion is fitted on the "
                 f"validation part only, never on test items. Jobs stored before validation predictions were "

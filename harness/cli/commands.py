@@ -228,6 +228,18 @@ def cmd_leaderboard(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from harness.results.publication import publication_copy
+
+    parts = ("test", "valid", "test_selected") if args.keep_validation else ("test",)
+    copy = publication_copy(args.results, args.out, parts, None if args.digits == 7 else args.digits)
+    kept = ", ".join(f"{p} {n}" for p, n in sorted(copy.predictions.items())) or "none"
+    dropped = ", ".join(f"{p} {n}" for p, n in sorted(copy.dropped.items())) or "none"
+    print(f"{copy.path}: {copy.jobs} job(s), {copy.size / 2**20:.1f} MiB; prediction rows kept: {kept}; "
+          f"dropped: {dropped}; posteriors to {args.digits} decimals")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from harness.cli import bench
 
@@ -243,7 +255,8 @@ def cmd_status(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "list": cmd_list, "describe": cmd_describe, "show": cmd_show, "corpora": cmd_corpora,
-            "bench": cmd_bench, "leaderboard": cmd_leaderboard, "status": cmd_status, "fuse": cmd_fuse}
+            "bench": cmd_bench, "leaderboard": cmd_leaderboard, "status": cmd_status, "fuse": cmd_fuse,
+            "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -244,6 +244,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also write the reproduction page (the seed papers' figures beside the harness's, "
                             "under their protocol and the speaker-independent one) to PATH")
 
+    export = sub.add_parser(
+        "export", help="a compressed copy of a results store for publication: every job, the test predictions "
+                       "(what the pages read), posteriors rounded; validation predictions left out")
+    export.add_argument("--results", type=Path, default=Path("results"), help="results directory")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.sqlite.gz")
+    export.add_argument("--digits", type=int, default=4, help="decimals kept of the posteriors (default 4; 7: as "
+                                                              "stored)")
+    export.add_argument("--keep-validation", action="store_true",
+                        help="keep the validation predictions too (what `harness fuse` needs)")
+
     show = sub.add_parser("show", help="one stored job, readable: config, hyperparameters, metrics, confusion "
                                        "matrix, notes (id prefix)")
     show.add_argument("job", help="job id or a unique prefix of one")

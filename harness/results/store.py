@@ -278,6 +278,13 @@ class ResultsStore:
                      "git_commit": r["git_commit"], "finished_at": r["finished_at"]})
         return out
 
+    def publication(self) -> dict[str, Any] | None:
+        """What a publication copy (:mod:`harness.results.publication`) left out; None for a working store."""
+        with closing(self._connect()) as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='publication'").fetchone():
+                return None
+            return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM publication")}
+
     def count(self) -> int:
         return self._query("SELECT COUNT(*) FROM jobs")[0][0]
 
