@@ -220,6 +220,14 @@ def test_labels_come_from_the_items_and_a_subset_can_be_asked(tmp_path, capsys):
     assert job["report"]["extraction"]["emodb"]["total"] == 60  # only the three classes were extracted
     assert main(["run", "--method", "classic", "--corpus", "emodb", "--labels", "angry,joy"]) == 2
     assert "did you mean 'anger'" in capsys.readouterr().err
+    assert main(["run", "--method", "classic", "--corpus", "emodb", "--labels", ""]) == 2  # never silently all
+    assert "at least two classes" in capsys.readouterr().err
+
+
+def test_source_and_target_without_a_cross_protocol_say_which_protocols_take_them(tmp_path, capsys):
+    assert main(["run", "--method", "classic", "--source", "demo-a", "--target", "demo-b",
+                 "--results", str(tmp_path)]) == 2
+    assert "add --protocol cross" in capsys.readouterr().err
 
 
 def test_speaker_dependent_and_given_protocols_are_stored_as_such(tmp_path, capsys):

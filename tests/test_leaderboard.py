@@ -257,6 +257,7 @@ def test_cli_on_a_store_the_runner_wrote(tmp_path, capsys):
     within = (out / "within.md").read_text("utf-8")
     row = table_rows(within, "method")["classic"]
     assert re.fullmatch(r"\*\*0\.\d{3} ± 0\.\d{3} \(6\)\*\*", row[0])  # 3 folds x 2 seeds
+    assert re.search(r"\| demo-a† \(7 cl\.\) +\|", within) and "† synthetic demo corpus" in within  # the column says so
     index = (out / "index.md").read_text("utf-8")
     assert "6 stored job(s)" in index and "Synthetic corpora (generated, not recordings): demo-a." in index
     assert "demo-a " in index and "within.md" in index and not (out / "cross-corpus.md").exists()

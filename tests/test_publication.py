@@ -81,3 +81,5 @@ def test_export_command_reports_what_it_kept_and_refuses_bad_input(store, tmp_pa
     assert main(["export", "--results", str(tmp_path / "nowhere"), "--out", str(out)]) != 0
     assert "no results store" in capsys.readouterr().err
     assert main(["export", "--results", str(store.directory), "--out", str(out), "--digits", "9"]) != 0
+    assert main(["export", "--results", str(store.directory), "--out", str(tmp_path / "copy.sqlite")]) == 2
+    assert "name it *.sqlite.gz" in capsys.readouterr().err

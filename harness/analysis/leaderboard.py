@@ -18,6 +18,7 @@ in ``.leaderboard-files``, or PNGs under ``figures/``) are removed, a ``README.m
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -115,22 +116,33 @@ def row_names(table: Table) -> dict[tuple, str]:
     return names
 
 
-def column_headers(table: Table) -> tuple[dict[tuple, str], list[str]]:
-    """Column titles with the number of classes; a corpus seen with several label sets gets one
-    column per set, tagged L1, L2, ... (a column never mixes label sets)."""
+def synthetic_corpora() -> frozenset[str]:
+    """Names of the registered synthetic (generated) corpora; a corpus not installed here is not marked."""
+    return frozenset(c.name for c in default_registry().components("corpora") if c.cls.synthetic)
+
+
+def _dagger(name: str, synthetic: frozenset[str]) -> str:
+    """``demo-a → demo-b`` as ``demo-a† → demo-b†`` when the corpora are synthetic."""
+    return re.sub(r"[\w-]+", lambda m: m.group(0) + ("†" if m.group(0) in synthetic else ""), name)
+
+
+def column_headers(table: Table, synthetic: frozenset[str] = frozenset()) -> tuple[dict[tuple, str], list[str]]:
+    """Column titles with the number of classes (synthetic corpora marked †); a corpus seen with
+    several label sets gets one column per set, tagged L1, L2, ... (a column never mixes label sets)."""
     by_name: dict[str, list[tuple]] = defaultdict(list)
     for col in table.columns:
         by_name[col[0]].append(col[1])
     headers, legend, tags = {}, [], {}
-    for name, label_sets in sorted(by_name.items()):
+    for raw, label_sets in sorted(by_name.items()):
+        name = _dagger(raw, synthetic)
         for labels in sorted(label_sets):
             if len(label_sets) == 1:
-                headers[(name, labels)] = f"{name} ({len(labels)} cl.)"
+                headers[(raw, labels)] = f"{name} ({len(labels)} cl.)"
                 continue
             if labels not in tags:
                 tags[labels] = f"L{len(tags) + 1}"
                 legend.append(f"{tags[labels]} = {', '.join(labels)}")
-            headers[(name, labels)] = f"{name} ({len(labels)} cl., {tags[labels]})"
+            headers[(raw, labels)] = f"{name} ({len(labels)} cl., {tags[labels]})"
     return headers, legend
 
 
@@ -228,6 +240,7 @@ class Renderer:
     def __init__(self, store: ResultsStore, metric: str, baseline: str):
         self.store, self.metric, self.baseline = store, metric, baseline
         self.figures: dict[str, tuple] = {}  # relative path -> (function, args)
+        self.synthetic = synthetic_corpora()
 
     def figure(self, name: str, fn, *args) -> str:
         path = f"figures/{name}.png"
@@ -241,7 +254,7 @@ class Renderer:
         for row in table.rows:
             if any(g.transductive for (r, _), g in table.cells.items() if r == row):
                 names[row] += " (T)"
-        headers, legend = column_headers(table)
+        headers, legend = column_headers(table, self.synthetic)
         starred = {(c.row, c.column) for c in comparisons if c.star}
         stat = {k: g.stat(metric) for k, g in table.cells.items()}
         best = {col: _best([s for (r, c), s in stat.items() if c == col]) for col in table.columns}
@@ -272,6 +285,8 @@ class Renderer:
                         "test part); the other rows never look at a test item.")
         if legend:
             text.append("Label sets: " + "; ".join(legend) + ".")
+        if any("†" in headers[c] for c in table.columns):
+            text.append("† synthetic demo corpus (generated, not recordings).")
         text += self.significance(comparisons, unmatched, names, headers, page_tests)
         text += self.reported_notes(table)
         text += commit_lines(table, names)
@@ -368,8 +383,7 @@ def index_page(jobs: list[dict], tables: list[Table], metric: str, baseline: str
     if changed:
         text += [f"Note: {', '.join(changed)} appear with more than one fingerprint: their item lists changed "
                  "between runs, so their rows may not be comparable.", ""]
-    known = default_registry().components("corpora")  # a corpus not installed here is not marked
-    synthetic = sorted({c for j in jobs for c in j["config"]["data"]} & {c.name for c in known if c.cls.synthetic})
+    synthetic = sorted({c for j in jobs for c in j["config"]["data"]} & synthetic_corpora())
     if synthetic:
         text += [f"Synthetic corpora (generated, not recordings): {', '.join(synthetic)}.", ""]
     return "\n".join(text)

@@ -88,7 +88,7 @@ def cmd_run(args) -> int:
 
 def _labels(text: str | None) -> tuple[str, ...] | None:
     """``--labels anger,happiness`` -> canonical label names; an unknown name is an error."""
-    if not text:
+    if text is None:
         return None
     from harness.data.labels import EMOTIONS
     from harness.errors import did_you_mean
@@ -231,6 +231,8 @@ def cmd_leaderboard(args) -> int:
 def cmd_export(args) -> int:
     from harness.results.publication import publication_copy
 
+    if not args.out.name.endswith(".gz"):
+        raise HarnessError(f"--out {args.out}: the copy is gzip-compressed; name it *.sqlite.gz")
     parts = ("test", "valid", "test_selected") if args.keep_validation else ("test",)
     copy = publication_copy(args.results, args.out, parts, None if args.digits == 7 else args.digits)
     kept = ", ".join(f"{p} {n}" for p, n in sorted(copy.predictions.items())) or "none"

@@ -134,7 +134,9 @@ def plan_experiments(request: RunRequest, labels_of: Callable[[str], tuple[str, 
                     out.append(Experiment("within", (t,), t, role="reference", labels=shared))
         else:
             if not request.corpora:
-                raise HarnessError(f"protocol {protocol!r} needs --corpus")
+                hint = (" (--source/--target are for the cross-corpus protocols: add --protocol cross, multi, "
+                        "cross-adapt-loso or cross-transductive)" if request.sources or request.targets else "")
+                raise HarnessError(f"protocol {protocol!r} needs --corpus{hint}")
             out += [Experiment(protocol, (c,), c) for c in request.corpora]
     return list(dict.fromkeys(out))
 

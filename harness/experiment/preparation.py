@@ -190,8 +190,9 @@ class DataPreparer:
                                    + ([experiment.labels] if experiment.labels is not None else []))
             absent = sorted(set(self.request.labels or ()) - set(labels))
             if absent:
-                self.say_once(f"--labels: {', '.join(absent)} not held by every corpus of "
-                              f"{'+'.join(experiment.corpora)}: not used")
+                where = (experiment.corpora[0] if len(experiment.corpora) == 1
+                         else f"every corpus of {'+'.join(experiment.corpora)}")
+                self.say_once(f"--labels: {', '.join(absent)} not held by {where}: not used")
             if len(labels) < 2:
                 held = "; ".join(f"{c.name}: {', '.join(sorted(present[c.name])) or 'none'}" for c in corpora)
                 raise HarnessError(f"corpora {list(experiment.corpora)} share fewer than two labels in their items "
