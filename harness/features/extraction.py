@@ -22,6 +22,11 @@ from harness.errors import HarnessError, MediaError
 from harness.features.cache import FeatureCache
 from harness.features.extractor import FeatureExtractor
 
+#: the decoder's notes as a run reports them (``corpora check`` counts a different thing: files
+#: with more than 0.1 % of their samples at full scale in the recording itself)
+NOTE_TEXT = {"clipped to full scale": "with samples beyond full scale after decoding or resampling "
+                                      "(overshoot included), clipped to [-1, 1)"}
+
 
 @dataclass
 class ExtractionReport:
@@ -45,7 +50,7 @@ class ExtractionReport:
 
     def lines(self) -> list[str]:
         out = [f"{self.extractor}: {self.total} items, {self.cached} from cache, {self.computed} extracted"]
-        out += [f"  {n} file(s) {note}" for note, n in sorted(self.notes.items())]
+        out += [f"  {n} file(s) {NOTE_TEXT.get(note, note)}" for note, n in sorted(self.notes.items())]
         if self.damaged:
             out.append(f"  {self.damaged} cache entr{'y' if self.damaged == 1 else 'ies'} altered or damaged since "
                        f"written: recomputed, not used")
