@@ -137,8 +137,8 @@ def _cause(fig: PaperFigure, paper: Group | None, honest: Group | None) -> str:
     gap = fig.value - ours
     if gap > 0.02:
         devices = {j["report"].get("execution", {}).get("device", "cpu").split(":")[0] for j in paper.jobs}
-        where = "a GPU" if "cuda" in devices else "the CPU only (no GPU was lent)"
-        parts.append(f"remaining gap {gap:+.3f} WAR to the paper, not measured: budget and width (run on {where})")
+        where = "run on a GPU" if "cuda" in devices else "run on the CPU only; no GPU was lent"
+        parts.append(f"remaining gap {gap:+.3f} WAR to the paper, not measured: budget and width ({where})")
     elif gap <= 0.02:
         parts.append("the paper's figure is reached")
     return "; ".join(parts)
