@@ -82,16 +82,16 @@ run --seeds 1 --method pathnet --corpus emodb --protocol loso --labels "$PAPER6"
 # and under the honest one (speaker-disjoint 5-fold, same classes)
 run --seeds 1 --method jdcd --corpus emodb --protocol speaker-dependent --protocol within --labels "$PAPER6" \
     --features audio=logmel --data-root "$DATA"
-# PathNet's protocol (paper 001): source(s), then the target leave-one-speaker-out with the other
-# target speakers labelled (the paper's eNTERFACE + SAVEE -> EMO-DB; SAVEE alone here)
-run --seeds 1 --method pathnet --method pathnet-transfer --method pathnet-target --protocol cross-adapt-loso \
-    --source savee --target emodb --labels "$PAPER6" --features audio=logmel --no-reference --data-root "$DATA"
 # paper 000's A_SAV and paper 001's SAVEE figure: SAVEE alone, its six emotions, the papers' protocols
 # (jdcd: random 5-fold; PathNet: random 5-fold and leave-one-speaker-out) and speaker-disjoint folds
 run --seeds 1 --method jdcd --corpus savee --protocol speaker-dependent --protocol within --labels "$PAPER6" \
     --features audio=logmel --data-root "$DATA"
 run --seeds 1 --method pathnet --corpus savee --protocol speaker-dependent --protocol loso --labels "$PAPER6" \
     --features audio=logmel --data-root "$DATA"
+# PathNet's protocol (paper 001): source(s), then the target leave-one-speaker-out with the other
+# target speakers labelled (the paper's eNTERFACE + SAVEE -> EMO-DB; SAVEE alone here)
+run --seeds 1 --method pathnet --method pathnet-transfer --method pathnet-target --protocol cross-adapt-loso \
+    --source savee --target emodb --labels "$PAPER6" --features audio=logmel --no-reference --data-root "$DATA"
 # SAVEE -> EMO-DB with a labelled adaptation part (20 % of the EMO-DB speakers): source only,
 # from scratch on the part, PathNet transfer; jdcd on SAVEE only and jdcd-joint (one seed: the
 # joint stage takes about 20 min a job here)
