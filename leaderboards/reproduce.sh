@@ -3,7 +3,8 @@
 # root with the corpora under DATA (EMO-DB, SAVEE and URDU in their native layouts).
 # Each results store holds every job with its per-item predictions; `harness leaderboard`
 # renders the pages from it alone.  The stores are kept in the repository compressed
-# (results.sqlite.gz, written at the end by `harness export`); an existing one is unpacked
+# (results.sqlite.gz, written at the end by `harness export`; the main one, 6.5 MiB, is
+# published beside the pages rather than in the repository); an existing one is unpacked
 # first, so that only new jobs run (a job produced by other code runs again: job ids cover
 # the code).
 # Defaults are inductive (--norm global: training statistics only); the rows with
