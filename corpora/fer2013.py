@@ -98,20 +98,18 @@ rebuilt.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import uuid
 from pathlib import Path
 
 import cv2
-import numpy as np
 
+from harness.corpora import _fer_csv as fer_csv
 from harness.data.corpus import Corpus, Item, examples
 from harness.data.digest import content_digest
 from harness.data.labels import LabelMap
@@ -137,40 +135,10 @@ FOLDER_SPLITS = {"train": "train", "training": "train", "test": "test", "testing
                  "val": "valid", "valid": "valid", "validation": "valid", "publictest": "valid"}
 #: validation folders that are a copy's held-out (test) part when it has no test folder
 HELD_OUT = ("val", "valid", "validation")
-#: labelled CSVs, in order of preference (the first present is read)
-CSV_NAMES = ("fer2013.csv", "icml_face_data.csv", "train.csv")
-TEST_CSV = "test.csv"
 FERPLUS_CSV = "fer2013new.csv"
-FERPLUS_VOTES = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown",
-                 "nf")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
-SIDE = 48
 PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 6]
 MANIFEST = "manifest.json"
-
-
-def _header(path: Path) -> list[str]:
-    """The lower-cased, stripped column names of a CSV (empty when unreadable)."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
-            return [h.strip().lower() for h in next(csv.reader(f), [])]
-    except OSError:
-        return []
-
-
-def _find_csv(path: Path) -> Path | None:
-    """The labelled CSV read in ``path``: fer2013.csv, icml_face_data.csv, or a train.csv with emotion,pixels."""
-    for name in CSV_NAMES:
-        candidate = path / name
-        if candidate.is_file() and (name != "train.csv" or {"emotion", "pixels"} <= set(_header(candidate))):
-            return candidate
-    return None
-
-
-def _test_csv(path: Path) -> Path | None:
-    """The competition's unlabelled test.csv (a single pixels column)."""
-    candidate = path / TEST_CSV
-    return candidate if candidate.is_file() and _header(candidate) == ["pixels"] else None
 
 
 def _split_folders(path: Path) -> list[Path]:
@@ -184,50 +152,6 @@ def _split_folders(path: Path) -> list[Path]:
     except OSError:
         return []
     return found
-
-
-def parse_pixels(text: str, where: str) -> np.ndarray:
-    """A 48x48 uint8 image from the CSV's space-separated grey values."""
-    digits = text.replace(" ", "")
-    fast = digits.isascii() and digits.isdigit()  # then np.fromstring reads every value
-    values = np.fromstring(text, dtype=np.int64, sep=" ") if fast else None
-    if values is None or values.size != SIDE * SIDE:
-        tokens = text.split()
-        if len(tokens) != SIDE * SIDE:
-            raise CorpusError(f"{where}: {len(tokens)} pixel values, expected {SIDE * SIDE} ({SIDE}x{SIDE})")
-        bad = next((t for t in tokens if not (t.isascii() and t.isdigit())), None)
-        if bad is not None:
-            raise CorpusError(f"{where}: pixel value {bad[:20]!r} is not an integer")
-        values = np.array([int(t) for t in tokens], dtype=np.int64)
-    if values.max() > 255:
-        raise CorpusError(f"{where}: pixel values must lie in 0-255 (found {values.max()})")
-    return values.astype(np.uint8).reshape(SIDE, SIDE)
-
-
-def read_rows(csv_path: Path):
-    """Yield (line number, fields by lower-cased column name, problem) for each data row of the CSV;
-    ``fields`` is None and ``problem`` says why when the row has the wrong number of fields."""
-    try:
-        with open(csv_path, newline="", encoding="utf-8-sig", errors="replace") as f:
-            reader = csv.reader(f)
-            header = [h.strip().lower() for h in next(reader, [])]
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    yield reader.line_num, None, (f"{len(row)} field(s), expected {len(header)} "
-                                                  f"({','.join(header)})")
-                    continue
-                yield reader.line_num, {h: v.strip() for h, v in zip(header, row)}, None
-    except OSError as exc:
-        raise CorpusError(f"{csv_path}: cannot read ({exc.strerror or exc})") from None
-    except csv.Error as exc:
-        raise CorpusError(f"{csv_path}: not a readable CSV ({exc})") from None
-
-
-def _code(text: str) -> str:
-    """``3.0`` -> ``3`` (a re-upload that wrote the codes as floats)."""
-    return str(int(float(text))) if re.fullmatch(r"\d+\.0*", text) else text
 
 
 def _with_note(meta: dict, note: str) -> dict:
@@ -262,19 +186,19 @@ class Fer2013(Corpus):
 
     @classmethod
     def is_present(cls, path: Path) -> bool:
-        found = _find_csv(path)
+        found = fer_csv.find_csv(path)
         if found is not None and found.name == "train.csv" and (path / "fer2013" / "fer2013.csv").is_file():
             return False  # the competition download with fer2013.tar.gz unpacked: its fer2013/ has every row
-        return found is not None or _test_csv(path) is not None or bool(_split_folders(path))
+        return found is not None or fer_csv.unlabelled_test_csv(path) is not None or bool(_split_folders(path))
 
     def load(self) -> list[Item]:
-        csv_path = _find_csv(self.root)
+        csv_path = fer_csv.find_csv(self.root)
         if csv_path is None:
             if _split_folders(self.root):
                 return self._load_folders()
-            test_csv = _test_csv(self.root)
+            test_csv = fer_csv.unlabelled_test_csv(self.root)
             return self._skip_test_csv(test_csv, alone=True) if test_csv is not None else []
-        test_csv = _test_csv(self.root) if csv_path.name == "train.csv" else None
+        test_csv = fer_csv.unlabelled_test_csv(self.root) if csv_path.name == "train.csv" else None
         ferplus = self.root / FERPLUS_CSV if csv_path.name != "train.csv" else None
         for entry in sorted(self.root.iterdir()):
             if entry in (csv_path, test_csv, ferplus):
@@ -296,7 +220,7 @@ class Fer2013(Corpus):
     # -- the challenge CSVs --------------------------------------------------
     def _skip_test_csv(self, test_csv: Path, alone: bool) -> list[Item]:
         rows = 0
-        for line, _fields, _problem in read_rows(test_csv):
+        for line, _fields, _problem in fer_csv.read_rows(test_csv):
             rows += 1
             self.log.skip(f"{test_csv}, line {line}", "pixels only, no label (the challenge's unlabelled test part)")
         if alone:
@@ -316,7 +240,7 @@ class Fer2013(Corpus):
         return default_cache_dir() / "materialised" / f"fer2013-{digest[:20]}"
 
     def _load_csv(self, csv_path: Path) -> list[Item]:
-        header = _header(csv_path)
+        header = fer_csv.csv_header(csv_path)
         missing = [c for c in ("emotion", "pixels") if c not in header]
         if missing:
             raise CorpusError(f"{csv_path}, line 1: header {','.join(header) or '(empty)'} lacks "
@@ -385,14 +309,14 @@ class Fer2013(Corpus):
         self._usages: list[str | None] = []
         seen: dict[bytes, tuple[int, int, str]] = {}  # pixel digest -> first row, its line, its label
         train_csv = csv_path.name == "train.csv"
-        for index, (line, fields, problem) in enumerate(read_rows(csv_path)):
+        for index, (line, fields, problem) in enumerate(fer_csv.read_rows(csv_path)):
             where, key = f"{csv_path}, line {line}", str(index)
             self._usages.append(fields.get("usage") if fields else None)
             if problem is not None:
                 log.skip(where, problem)
                 continue
             try:
-                label = CODES(_code(fields["emotion"]), where)
+                label = CODES(fer_csv.code_text(fields["emotion"]), where)
             except LabelError as exc:
                 log.skip(where, str(exc).removeprefix(f"{where}: "))
                 continue
@@ -408,7 +332,7 @@ class Fer2013(Corpus):
             name = f"{index:05d}.png"
             if write_into is not None:
                 try:
-                    image = parse_pixels(fields["pixels"], where)
+                    image = fer_csv.parse_pixels(fields["pixels"], where)
                 except CorpusError as exc:
                     manifest["skipped"][key] = str(exc).removeprefix(f"{where}: ")
                 else:
@@ -441,13 +365,13 @@ class Fer2013(Corpus):
     # -- FER+ votes ------------------------------------------------------------
     def _add_ferplus(self, ferplus: Path, csv_path: Path, items: list[Item]) -> list[Item]:
         """The FER+ votes of each row in its item's meta (rows matched by order; see the module docstring)."""
-        header = _header(ferplus)
-        missing = [c for c in ("usage", *FERPLUS_VOTES) if c not in header]
+        header = fer_csv.csv_header(ferplus)
+        missing = [c for c in ("usage", *fer_csv.FERPLUS_VOTES) if c not in header]
         if missing:
             self.log.ignore(ferplus, "FER+ files not read (columns missing)")
             self.notes.append(f"{ferplus.name} not used: its header lacks {', '.join(missing)}")
             return items
-        rows = list(read_rows(ferplus))
+        rows = list(fer_csv.read_rows(ferplus))
         usages = self._usages
         if len(rows) != len(usages):
             self.notes.append(f"{ferplus.name} not used: {len(rows)} row(s) where {csv_path.name} has "
@@ -463,18 +387,11 @@ class Fer2013(Corpus):
         noted = {where: i for i, (where, _) in enumerate(self.log.inferred)}
         for item in items:
             line, fields, _ = rows[int(item.id.removeprefix("row"))]
-            try:
-                votes = [int(float(fields[c])) for c in FERPLUS_VOTES] if fields else None
-            except ValueError:
-                votes = None
+            votes, majority = fer_csv.ferplus_votes(fields)
             if votes is None:
                 bad.append(str(line))
                 out.append(item)
                 continue
-            top = max(votes)
-            winners = [c for c, v in zip(FERPLUS_VOTES, votes) if v == top]
-            majority = ("tie" if len(winners) > 1 else
-                        {"nf": "not-a-face", "unknown": "unknown"}.get(winners[0], winners[0]))
             meta = {**item.meta, "ferplus_votes": " ".join(map(str, votes)), "ferplus_majority": majority}
             if majority == "not-a-face":
                 meta = _with_note(meta, f"FER+ votes it not a face (NF {votes[-1]} of {sum(votes)})")
@@ -485,7 +402,7 @@ class Fer2013(Corpus):
                     self.log.infer(where, meta["note"])
             out.append(dataclasses.replace(item, meta=meta))
         self.notes.append(f"FER+ votes of {ferplus.name} in the meta of {len(out) - len(bad)} item(s) "
-                          f"(ferplus_votes: {' '.join(FERPLUS_VOTES)}; ferplus_majority)"
+                          f"(ferplus_votes: {' '.join(fer_csv.FERPLUS_VOTES)}; ferplus_majority)"
                           + (f"; {len(bad)} FER+ row(s) without readable votes (lines {examples(bad)})" if bad else ""))
         return out
 
