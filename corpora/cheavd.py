@@ -89,13 +89,11 @@ or a table it names that does not exist (the user's own settings).
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
-import tomllib
-
+from harness.corpora._cheavd_config import CONFIG_FILES, DEFAULTS, read_config
 from harness.data.corpus import Corpus, Item
 from harness.data.labels import LabelMap
 from harness.data.reading import is_junk
@@ -123,19 +121,6 @@ MULTI = re.compile(r"[,;/|+、，；&]")
 SPLIT_VALUES = {"train": "train", "training": "train", "val": "valid", "valid": "valid",
                 "validation": "valid", "dev": "valid", "development": "valid", "test": "test",
                 "testing": "test"}
-CONFIG_FILES = ("harness-layout.json", "harness-layout.toml")
-DEFAULTS = {
-    "tables": {"train": "train.csv", "valid": "val.csv", "test": "test.csv"},
-    "table": "labels.csv",
-    "columns": {"file": "file", "label": "label", "speaker": "speaker", "split": "split", "video": None},
-    "encoding": "utf-8-sig",
-    "delimiter": ",",
-    "media_folder": ".",
-    "extension": "",
-    "split_values": {},
-    "labels": {},
-    "exclude_labels": [],
-}
 OPTIONAL_COLUMNS = ("speaker", "video")
 #: table names tried for each split when the configuration names none
 SPLIT_TABLES = {"train": ("train", "training"), "valid": ("val", "valid", "validation", "dev"),
@@ -143,57 +128,6 @@ SPLIT_TABLES = {"train": ("train", "training"), "valid": ("val", "valid", "valid
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 VIDEO = (".avi", ".mp4", ".mkv", ".flv", ".mov", ".webm")
 AUDIO = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg")
-
-
-def read_config(root: Path) -> tuple[dict, Path | None, set[str]]:
-    """The layout configuration of the corpus at ``root``: (config, its file, keys the user set)."""
-    config = json.loads(json.dumps(DEFAULTS))
-    found = [root / name for name in CONFIG_FILES if (root / name).is_file()]
-    if not found:
-        return config, None, set()
-    if len(found) > 1:
-        raise CorpusError(f"cheavd: both {found[0]} and {found[1]} exist (keep one)")
-    path = found[0]
-    try:
-        if path.suffix == ".json":
-            user = json.loads(path.read_text(encoding="utf-8"))
-        else:
-            user = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: not valid {path.suffix[1:].upper()} ({exc})") from None
-    if not isinstance(user, dict):
-        raise CorpusError(f"{path}: expected an object of settings, got {type(user).__name__}")
-    unknown = sorted(set(user) - set(DEFAULTS))
-    if unknown:
-        raise CorpusError(f"{path}: unknown setting(s) {unknown} (known: {', '.join(DEFAULTS)})")
-    for key, value in user.items():
-        expected = type(DEFAULTS[key])
-        if not isinstance(value, expected):
-            raise CorpusError(f"{path}: {key!r} must be a {expected.__name__}, got {value!r}")
-        if key == "columns":
-            bad = sorted(set(value) - set(DEFAULTS["columns"]))
-            if bad:
-                raise CorpusError(f"{path}: unknown column role(s) {bad} (known: {', '.join(DEFAULTS['columns'])})")
-            for role, name in value.items():
-                if not (name is None or isinstance(name, str)):
-                    raise CorpusError(f"{path}: column name for {role!r} must be a string, got {name!r}")
-            config["columns"].update(value)
-        elif key == "tables":
-            bad = sorted(set(value) - {"train", "valid", "test"})
-            if bad:
-                raise CorpusError(f"{path}: 'tables' keys must be train, valid, test; got {bad}")
-            config["tables"] = dict(value)
-        else:
-            config[key] = value
-    for raw, target in config["labels"].items():
-        if target not in CODES.labels:
-            raise CorpusError(f"{path}: 'labels' maps {raw!r} to {target!r}, which is not one of cheavd's "
-                              f"labels ({', '.join(CODES.labels)})")
-    for raw, target in config["split_values"].items():
-        if target not in ("train", "valid", "test"):
-            raise CorpusError(f"{path}: 'split_values' maps {raw!r} to {target!r} (use train, valid or test)")
-    columns = {f"columns.{k}" for k, v in user.get("columns", {}).items() if v}
-    return config, path, set(user) | columns
 
 
 class Cheavd(Corpus):
@@ -226,7 +160,7 @@ class Cheavd(Corpus):
         return any((path / name).is_file() for name in names)
 
     def load(self) -> list[Item]:
-        self.config, self.config_file, self.user_set = read_config(self.root)
+        self.config, self.config_file, self.user_set = read_config(self.root, tuple(CODES.labels))
         self._excluded: Counter = Counter()
         self._outside: Counter = Counter()
         self._unlabelled: Counter = Counter()
